@@ -1,0 +1,23 @@
+# The two commands the README names are `make demo` and `make test`; the other
+# targets are their parts, handy while developing.
+SHELL := /bin/bash
+
+.PHONY: demo test bootstrap unit sanity lint integration host bench clean
+
+demo: bootstrap
+	scripts/demo
+
+test: bootstrap
+	scripts/test
+
+bootstrap:
+	scripts/bootstrap
+
+unit sanity lint integration host: bootstrap
+	scripts/test-$@
+
+bench: bootstrap
+	scripts/bench
+
+clean:
+	rm -rf tests/output .pytest_cache
