@@ -1,0 +1,194 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Node records and sessions of one target through one iface: a pure plan, then its execution.
+
+The plan compares what iscsiadm reports (node records, their settings, sessions) with the wish
+and lists the steps per portal. The same plan is the diff and, outside check mode, is executed
+step by step. CHAP secrets are compared here and never leave: the plan records only that the
+secret changes, not its value.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
+    RC_LOGIN_AUTH_FAILED, RC_SESSION_EXISTS, IscsiadmError, describe_node, format_portal, node_args,
+    parse_flat_nodes, split_portal)
+
+AUTH_METHOD = 'node.session.auth.authmethod'
+AUTH_USERNAME = 'node.session.auth.username'
+AUTH_PASSWORD = 'node.session.auth.password'
+STARTUP = 'node.startup'
+
+
+def desired_settings(*, startup, username, password, extra=None):
+    """The node record keys this collection owns, with the values they must have.
+
+    Returns an error message (str) instead when ``extra`` tries to set a key the options own.
+    """
+    settings = {}
+    for key, value in (extra or {}).items():
+        if key in (STARTUP, AUTH_METHOD, AUTH_USERNAME, AUTH_PASSWORD) or not key.startswith('node.'):
+            return 'node_settings: %s is not a node record key it may set (use the module options for startup and CHAP)' % key
+        settings[key] = str(value)
+    settings[STARTUP] = startup
+    if username:
+        settings.update({AUTH_METHOD: 'CHAP', AUTH_USERNAME: username, AUTH_PASSWORD: password or ''})
+    else:
+        settings.update({AUTH_METHOD: 'None', AUTH_USERNAME: ''})
+    return settings
+
+
+def select_portals(portals, subnet):
+    """Parse 'address[:port]' portals; with ``subnet``, keep only those inside it.
+
+    Returns (selected, skipped): lists of (address, port). Host names cannot be placed in a
+    subnet and are kept.
+    """
+    network = ipaddress.ip_network(subnet, strict=False) if subnet else None
+    selected, skipped = [], []
+    for text in portals:
+        address, port, dummy = split_portal(text)
+        try:
+            inside = network is None or ipaddress.ip_address(address) in network
+        except ValueError:
+            inside = True
+        (selected if inside else skipped).append((address, port))
+    return selected, skipped
+
+
+def _same_node(item, target, address, port, iface):
+    return (item.get('target') == target and item.get('address') == address
+            and item.get('port') == port and item.get('iface') == iface)
+
+
+def plan_portal(*, target, address, port, iface, state, nodes, sessions, record, settings):
+    """Steps for one portal. ``record`` is the node record's settings (None if no record).
+
+    Steps: ('discover',), ('create',), ('set', key), ('login',), ('logout', sid), ('delete',).
+    """
+    node = next((n for n in nodes if _same_node(n, target, address, port, iface)), None)
+    session = next((s for s in sessions if _same_node(s, target, address, port, iface)), None)
+    steps = []
+    if state == 'absent':
+        if session:
+            steps.append(('logout', session.get('sid')))
+        if node:
+            steps.append(('delete',))
+        return node, session, steps
+    if node is None:
+        steps += [('discover',), ('create',)]
+    record = record or {}
+    for key, value in settings.items():
+        if record.get(key) != value:
+            steps.append(('set', key))
+    if session is None:
+        steps.append(('login',))
+    return node, session, steps
+
+
+def portal_view(*, target, address, port, iface, node, session, record, settings=None):
+    """What the diff shows for one portal: no secret, only whether one is set."""
+    if node is None and session is None:
+        return {}
+    source = dict(record or {})
+    if settings is not None:
+        source.update(settings)
+    return {
+        'target': target, 'portal': format_portal(address, port), 'iface': iface,
+        'node_record': node is not None, 'startup': source.get(STARTUP),
+        'auth_method': source.get(AUTH_METHOD), 'auth_username': source.get(AUTH_USERNAME) or '',
+        'logged_in': session is not None,
+    }
+
+
+class TargetManager:
+    """Reads the state of one target through one iface, plans per portal, applies the plan."""
+
+    def __init__(self, iscsiadm, module, *, target, iface, state, settings, discover):
+        self.iscsiadm = iscsiadm
+        self.module = module
+        self.target = target
+        self.iface = iface
+        self.state = state
+        self.settings = settings
+        self.discover = discover
+
+    def plan(self, portals):
+        nodes = self.iscsiadm.nodes(warn=self.module.warn)
+        sessions = self.iscsiadm.sessions(warn=self.module.warn)
+        plans = []
+        for address, port in portals:
+            wanted = {'target': self.target, 'address': address, 'port': port, 'iface': self.iface}
+            node = next((n for n in nodes if _same_node(n, self.target, address, port, self.iface)), None)
+            record = None
+            if node is not None and self.state == 'present':
+                # --show: the CHAP secret is compared in memory only, never returned.
+                record = self.iscsiadm.node_record(dict(wanted, tpgt=node.get('tpgt')), show_secrets=True)
+            node, session, steps = plan_portal(target=self.target, address=address, port=port, iface=self.iface, state=self.state,
+                                               nodes=nodes, sessions=sessions, record=record, settings=self.settings)
+            if not self.discover:
+                steps = [step for step in steps if step[0] != 'discover']
+            plans.append({'node': dict(wanted, tpgt=node.get('tpgt') if node else None), 'found': node, 'session': session,
+                          'record': record, 'steps': steps})
+        return plans
+
+    def apply(self, plan):
+        node = plan['node']
+        for step in plan['steps']:
+            kind = step[0]
+            if kind == 'discover':
+                node['tpgt'] = self._discover_tpgt(node)
+            elif kind == 'create':
+                self.iscsiadm.run(node_args(node) + ['-o', 'new'], what='create node record for %s' % describe_node(node))
+            elif kind == 'set':
+                key = step[1]
+                self.iscsiadm.run(node_args(node) + ['-o', 'update', '-n', key, '-v', self.settings[key]],
+                                  what='set %s on node record for %s' % (key, describe_node(node)))
+            elif kind == 'login':
+                self._login(node)
+            elif kind == 'logout':
+                self.iscsiadm.run(['-m', 'session', '-r', str(step[1]), '-u'], what='log out of %s' % describe_node(node))
+            elif kind == 'delete':
+                self.iscsiadm.run(node_args(node) + ['-o', 'delete'], what='delete node record for %s' % describe_node(node))
+
+    def _discover_tpgt(self, node):
+        """SendTargets through the iface without storing records: proves the portal offers the
+        target on this network and gives its portal group tag, and creates no record for the
+        other targets the portal may offer."""
+        portal = format_portal(node['address'], node['port'])
+        dummy, out = self.iscsiadm.run(['-m', 'discovery', '-t', 'sendtargets', '-p', portal, '-I', node['iface'], '-o', 'nonpersistent'],
+                                       what='discovery at portal %s through iface %s' % (portal, node['iface']))
+        offered = [n for n in parse_flat_nodes(out, warn=self.module.warn) if n['target'] == node['target']]
+        if not offered:
+            raise IscsiadmError('portal %s does not offer target %s through iface %s (it offers: %s)' % (
+                portal, node['target'], node['iface'], ', '.join(sorted({n['target'] for n in parse_flat_nodes(out)})) or 'nothing'))
+        exact = [n for n in offered if n['address'] == node['address'] and n['port'] == node['port']]
+        return (exact or offered)[0]['tpgt']
+
+    def _login(self, node):
+        try:
+            self.iscsiadm.run(node_args(node) + ['--login'], what='log in to %s' % describe_node(node), ok_rcs=(0, RC_SESSION_EXISTS))
+        except IscsiadmError as exc:
+            if exc.rc == RC_LOGIN_AUTH_FAILED:
+                exc.msg = 'CHAP authentication failed logging in to %s: check the username and password' % describe_node(node)
+                exc.args = (exc.msg,)
+            raise
+
+
+def diff_of(plans, target, settings):
+    before, after = {}, {}
+    for plan in plans:
+        node = plan['node']
+        key = '%s via %s' % (format_portal(node['address'], node['port']), node['iface'])
+        common = dict(target=target, address=node['address'], port=node['port'], iface=node['iface'])
+        before[key] = portal_view(node=plan['found'], session=plan['session'], record=plan['record'], **common)
+        if any(step[0] in ('logout', 'delete') for step in plan['steps']):
+            after[key] = {}
+        else:
+            after[key] = portal_view(node=True, session=True, record=plan['record'], settings=settings, **common)
+        if ('set', AUTH_PASSWORD) in plan['steps']:
+            after[key]['auth_password'] = '(changed, not shown)'
+    return before, after

@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: iscsi_paths_info
+short_description: Per LUN, its iSCSI paths as the kernel and multipathd see them
+version_added: 0.1.0
+description:
+  - Joins the iSCSI sessions (C(iscsiadm -m session -P 3)) with multipathd's path table
+    (C(multipathd show paths)) on the SCSI disk, and reports per LUN (WWID) every path with the
+    iface, network interface, portal and session it goes through and its state.
+  - Reads only; changes nothing.
+author:
+  - ovirt_iscsi.multipath contributors
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: none
+    description: Reads only.
+  idempotent:
+    support: full
+    description: Reads only.
+options:
+  targets:
+    description: Report only sessions and LUNs of these target IQNs. All when empty.
+    type: list
+    elements: str
+    default: []
+requirements:
+  - open-iscsi (iscsiadm)
+  - multipath-tools (a running multipathd)
+'''
+
+EXAMPLES = r'''
+- name: Read the paths of the storage targets
+  ovirt_iscsi.multipath.iscsi_paths_info:
+    targets: [iqn.2026-11.lab.example:storage1]
+  register: paths
+
+- name: Every LUN has two active paths
+  ansible.builtin.assert:
+    that: item.active_paths == 2
+  loop: "{{ paths.luns }}"
+  loop_control:
+    label: "{{ item.wwid }}"
+'''
+
+RETURN = r'''
+luns:
+  description: One entry per WWID that has at least one iSCSI path.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    wwid: {description: WWID of the LUN., type: str, returned: always}
+    map: {description: Name of its multipath map, null when no map holds it., type: str, returned: always}
+    active_paths: {description: Number of paths device-mapper uses and the checker finds ready., type: int, returned: always}
+    paths:
+      description: Its paths.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        device: {description: SCSI disk (sdX)., type: str, returned: always}
+        hctl: {description: Host:channel:target:LUN., type: str, returned: always}
+        target: {description: Target IQN., type: str, returned: always}
+        portal: {description: Portal of the session., type: str, returned: always}
+        iface: {description: iSCSI iface of the session., type: str, returned: always}
+        netdev: {description: Network interface the iface is bound to, empty for an unbound iface., type: str, returned: always}
+        ipaddress: {description: Local address of the session., type: str, returned: always}
+        sid: {description: Session id., type: int, returned: always}
+        session_state: {description: iSCSI session state (LOGGED_IN, FAILED, FREE)., type: str, returned: always}
+        dm_state: {description: Device-mapper state of the path (active, failed), null without a map., type: str, returned: always}
+        checker_state: {description: Path checker state (ready, faulty, ...), null without a map., type: str, returned: always}
+        device_state: {description: SCSI device state (running, offline, ...)., type: str, returned: always}
+        active: {description: Whether the path carries I/O now., type: bool, returned: always}
+  sample:
+    - wwid: 360000000000000000e00000000010001
+      map: 360000000000000000e00000000010001
+      active_paths: 2
+      paths:
+        - {device: sda, hctl: '2:0:0:1', target: iqn.2026-11.lab.example:storage1, portal: '198.18.1.1:3260',
+           iface: ens4, netdev: ens4, ipaddress: 198.18.1.10, sid: 1, session_state: LOGGED_IN,
+           dm_state: active, checker_state: ready, device_state: running, active: true}
+sessions:
+  description: Every iSCSI session (of O(targets) when given), with its iface and disks.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {sid: 1, target: iqn.2026-11.lab.example:storage1, portal: '198.18.1.1:3260', iface: ens4, netdev: ens4,
+       ipaddress: 198.18.1.10, session_state: LOGGED_IN, connection_state: LOGGED IN, disks: [sda]}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm, IscsiadmError, format_portal
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import MultipathError, path_is_active, read_paths
+
+
+def session_view(session):
+    return {
+        'sid': session.get('sid'), 'target': session.get('target'),
+        'portal': format_portal(session['address'], session['port']) if session.get('address') else None,
+        'iface': session.get('iface'), 'netdev': session.get('netdev') or '', 'ipaddress': session.get('ipaddress') or '',
+        'session_state': session.get('session_state'), 'connection_state': session.get('connection_state'),
+        'disks': [d['disk'] for d in session.get('devices', []) if d.get('disk')],
+    }
+
+
+def join_paths(sessions, mpaths):
+    """Pure join on the SCSI disk name: iSCSI sessions x multipathd paths -> LUN entries."""
+    by_device = {p['device']: p for p in mpaths if p.get('device')}
+    luns = {}
+    for session in sessions:
+        view = session_view(session)
+        for disk in session.get('devices', []):
+            if not disk.get('disk'):
+                continue
+            mpath = by_device.get(disk['disk'], {})
+            wwid = mpath.get('wwid') or 'unknown:%s' % disk['disk']
+            lun = luns.setdefault(wwid, {'wwid': wwid, 'map': mpath.get('map'), 'active_paths': 0, 'paths': []})
+            lun['map'] = lun['map'] or mpath.get('map')
+            path = {
+                'device': disk['disk'], 'hctl': disk.get('hctl'), 'target': view['target'], 'portal': view['portal'],
+                'iface': view['iface'], 'netdev': view['netdev'], 'ipaddress': view['ipaddress'], 'sid': view['sid'],
+                'session_state': view['session_state'], 'dm_state': mpath.get('dm_state'),
+                'checker_state': mpath.get('checker_state'), 'device_state': mpath.get('device_state') or disk.get('state'),
+                'active': bool(mpath) and path_is_active(mpath),
+            }
+            lun['paths'].append(path)
+            lun['active_paths'] += int(path['active'])
+    return sorted(luns.values(), key=lambda lun: lun['wwid'])
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(targets=dict(type='list', elements='str', default=[])),
+        supports_check_mode=True,
+    )
+    targets = set(module.params['targets'])
+    try:
+        sessions = Iscsiadm(module).sessions(warn=module.warn)
+        if targets:
+            sessions = [s for s in sessions if s.get('target') in targets]
+        mpaths = read_paths(module, warn=module.warn) if sessions else []
+    except (IscsiadmError, MultipathError) as exc:
+        module.fail_json(**exc.result())
+    module.exit_json(changed=False, luns=join_paths(sessions, mpaths), sessions=[session_view(s) for s in sessions])
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: iscsi_target
+short_description: Node records and sessions of one iSCSI target through one iface
+version_added: 0.1.0
+description:
+  - With O(state=present), for every portal of the target, makes sure a node record exists for
+    the target, the portal and the iface (found by SendTargets discovery through that iface), that
+    it starts automatically and carries the CHAP credentials, and that a session is logged in
+    through that iface.
+  - With O(state=absent), logs out the sessions of the target through that iface and deletes its
+    node records. Sessions and records through other ifaces are never touched.
+  - Discovery does not store records for the other targets a portal offers.
+author:
+  - ovirt_iscsi.multipath contributors
+attributes:
+  check_mode:
+    support: full
+    description: Predicts the change; only read-only discovery is sent to the portals.
+  diff_mode:
+    support: full
+    description: Shows node records and sessions per portal before and after, never the CHAP secret.
+  idempotent:
+    support: full
+    description: A second run with the same options changes nothing.
+options:
+  target:
+    description: IQN of the target.
+    type: str
+    required: true
+    aliases: [iqn]
+  portals:
+    description:
+      - Portals of the target, C(address) or C(address:port); IPv6 addresses in brackets when a
+        port follows (C([fd00::1]:3260)). The port defaults to 3260.
+    type: list
+    elements: str
+    required: true
+  iface:
+    description:
+      - The iface the sessions go through (see M(ovirt_iscsi.multipath.iscsi_iface)); C(default)
+        lets the routing table choose the interface.
+    type: str
+    default: default
+  subnet:
+    description:
+      - Use only the portals whose address lies in this network (CIDR), the storage network the
+        iface is bound to; the others are reported in RV(skipped_portals). Host names are kept.
+    type: str
+  discover:
+    description:
+      - Find the portal group tag by SendTargets discovery through the iface before creating a
+        node record. With V(false) the record is created without discovery, as VDSM does.
+    type: bool
+    default: true
+  node_startup:
+    description: C(node.startup) of the node records; V(automatic) logs in again at boot.
+    type: str
+    choices: [automatic, manual, onboot]
+    default: automatic
+  node_settings:
+    description:
+      - Further node record settings, C(key) to value, for example the session timeouts
+        C(node.session.timeo.replacement_timeout) or C(node.conn[0].timeo.noop_out_interval).
+      - Applied to new and existing records; a session already logged in keeps the values it
+        logged in with until it logs in again.
+    type: dict
+    default: {}
+  auth_username:
+    description: CHAP username; without it CHAP is switched off on the node records.
+    type: str
+  auth_password:
+    description: CHAP secret. Never returned, logged or shown in a diff.
+    type: str
+  state:
+    description: V(present) logged in, V(absent) logged out and node records deleted.
+    type: str
+    choices: [present, absent]
+    default: present
+requirements:
+  - open-iscsi (iscsiadm)
+notes:
+  - Changed CHAP credentials are written to the node records; a session that is already logged
+    in keeps the credentials it logged in with until it logs in again.
+'''
+
+EXAMPLES = r'''
+- name: Log in to the target through the iface of the first storage network
+  ovirt_iscsi.multipath.iscsi_target:
+    target: iqn.2026-11.lab.example:storage1
+    portals: [198.18.1.1, 198.18.2.1]
+    iface: ens4
+    subnet: 198.18.1.0/24
+    auth_username: ovirt
+    auth_password: "{{ vault_chap_secret }}"
+
+- name: Log out and forget the target through that iface only
+  ovirt_iscsi.multipath.iscsi_target:
+    target: iqn.2026-11.lab.example:storage1
+    portals: [198.18.1.1]
+    iface: ens4
+    state: absent
+'''
+
+RETURN = r'''
+nodes:
+  description: One entry per portal used, after the run (as planned, in check mode).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    target: {description: IQN of the target., type: str, returned: always}
+    portal: {description: The portal, C(address:port)., type: str, returned: always}
+    iface: {description: The iface., type: str, returned: always}
+    tpgt: {description: Portal group tag of the node record, null if unknown., type: int, returned: always}
+    steps: {description: What was done (or would be done in check mode)., type: list, elements: str, returned: always}
+    sid: {description: Session id after the run, null if not logged in., type: int, returned: always}
+  sample:
+    - {target: iqn.2026-11.lab.example:storage1, portal: '198.18.1.1:3260', iface: ens4, tpgt: 1, steps: [create, login], sid: 3}
+skipped_portals:
+  description: Portals left out because they are not in O(subnet).
+  returned: always
+  type: list
+  elements: str
+  sample: ['198.18.2.1:3260']
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm, IscsiadmError, format_portal
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsi_target import (
+    TargetManager, desired_settings, diff_of, select_portals)
+
+
+def step_name(step):
+    return step[0] if step[0] != 'set' else 'set %s' % step[1]
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            target=dict(type='str', required=True, aliases=['iqn']),
+            portals=dict(type='list', elements='str', required=True),
+            iface=dict(type='str', default='default'),
+            subnet=dict(type='str'),
+            discover=dict(type='bool', default=True),
+            node_startup=dict(type='str', choices=['automatic', 'manual', 'onboot'], default='automatic'),
+            node_settings=dict(type='dict', default={}),
+            auth_username=dict(type='str'),
+            auth_password=dict(type='str', no_log=True),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+        ),
+        required_together=[('auth_username', 'auth_password')],
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        portals, skipped = select_portals(params['portals'], params['subnet'])
+    except ValueError as exc:
+        module.fail_json(msg='target %s: %s' % (params['target'], exc))
+    settings = desired_settings(startup=params['node_startup'], username=params['auth_username'], password=params['auth_password'],
+                                extra=params['node_settings'])
+    if isinstance(settings, str):
+        module.fail_json(msg='target %s: %s' % (params['target'], settings))
+    try:
+        manager = TargetManager(Iscsiadm(module), module, target=params['target'], iface=params['iface'], state=params['state'],
+                                settings=settings, discover=params['discover'])
+        plans = manager.plan(portals)
+        if not module.check_mode:
+            for plan in plans:
+                manager.apply(plan)
+        sessions = manager.iscsiadm.sessions() if not module.check_mode and any(p['steps'] for p in plans) else None
+    except IscsiadmError as exc:
+        module.fail_json(**exc.result())
+    nodes = []
+    for plan in plans:
+        node = plan['node']
+        sid = plan['session'].get('sid') if plan['session'] and params['state'] == 'present' else None
+        if sessions is not None:
+            sid = next((s.get('sid') for s in sessions if s.get('target') == node['target'] and s.get('address') == node['address']
+                        and s.get('port') == node['port'] and s.get('iface') == node['iface']), None)
+        nodes.append({'target': node['target'], 'portal': format_portal(node['address'], node['port']), 'iface': node['iface'],
+                      'tpgt': node.get('tpgt'), 'steps': [step_name(s) for s in plan['steps']], 'sid': sid})
+    result = {'changed': any(p['steps'] for p in plans), 'nodes': nodes,
+              'skipped_portals': [format_portal(address, port) for address, port in skipped]}
+    if module._diff:
+        before, after = diff_of(plans, params['target'], settings)
+        result['diff'] = {'before': before, 'after': after}
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
