@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Engine connection: the ``auth`` option as ovirt.ovirt takes it, connect and close."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import (
+    HAS_SDK, ModuleError, engine_call, sdk,
+)
+
+# Same keys, types, defaults and environment fallbacks as ovirt.ovirt's
+# ``auth`` so that playbooks (and module_defaults) move over unchanged.
+AUTH_SPEC = dict(
+    type='dict',
+    apply_defaults=True,
+    options=dict(
+        url=dict(type='str', fallback=(env_fallback, ['OVIRT_URL'])),
+        hostname=dict(type='str', fallback=(env_fallback, ['OVIRT_HOSTNAME'])),
+        username=dict(type='str', fallback=(env_fallback, ['OVIRT_USERNAME'])),
+        password=dict(type='str', no_log=True, fallback=(env_fallback, ['OVIRT_PASSWORD'])),
+        token=dict(type='str', no_log=True, fallback=(env_fallback, ['OVIRT_TOKEN'])),
+        ca_file=dict(type='path', fallback=(env_fallback, ['OVIRT_CAFILE'])),
+        insecure=dict(type='bool', default=False),
+        kerberos=dict(type='bool', default=False),
+        headers=dict(type='dict'),
+        timeout=dict(type='int'),
+        compress=dict(type='bool', default=True),
+    ),
+)
+
+
+def engine_argument_spec(**module_options):
+    """The module's argument spec: ``auth`` plus its own options."""
+    spec = dict(auth=AUTH_SPEC)
+    spec.update(module_options)
+    return spec
+
+
+def engine_url(auth):
+    """The API URL from ``url`` or ``hostname`` (as ovirt.ovirt builds it)."""
+    if auth.get('url'):
+        return auth['url']
+    if auth.get('hostname'):
+        return 'https://%s/ovirt-engine/api' % auth['hostname']
+    return None
+
+
+def check_auth(auth):
+    """Problems with ``auth`` that make a connection pointless (list of strings)."""
+    problems = []
+    if not engine_url(auth):
+        problems.append('auth: url or hostname is required (or OVIRT_URL / OVIRT_HOSTNAME)')
+    if not (auth.get('token') or auth.get('kerberos') or (auth.get('username') and auth.get('password'))):
+        problems.append('auth: token, kerberos, or username and password are required '
+                        '(or OVIRT_TOKEN / OVIRT_USERNAME and OVIRT_PASSWORD)')
+    if auth.get('timeout') is not None and auth['timeout'] < 0:
+        problems.append('auth.timeout must be 0 (no limit) or a positive number of seconds, got %s' % auth['timeout'])
+    return problems
+
+
+class EngineSession:
+    """An SDK connection that knows whether it created its own token.
+
+    Use as a context manager: the session is closed on the way out, and its
+    token is revoked only if this session obtained it (a token the caller
+    passed in belongs to the caller).
+    """
+
+    def __init__(self, module):
+        if not HAS_SDK:
+            module.fail_json(msg=missing_required_lib('ovirt-engine-sdk-python'))
+        auth = module.params['auth'] or {}
+        problems = check_auth(auth)
+        if problems:
+            module.fail_json(msg='; '.join(problems))
+        self._owns_token = not auth.get('token')
+        with engine_call('open a connection to the engine'):
+            self.connection = sdk.Connection(
+                url=engine_url(auth),
+                username=auth.get('username'),
+                password=auth.get('password'),
+                token=auth.get('token'),
+                ca_file=auth.get('ca_file'),
+                insecure=auth.get('insecure'),
+                kerberos=auth.get('kerberos'),
+                headers=auth.get('headers'),
+                timeout=auth.get('timeout') or 0,
+                compress=auth.get('compress'),
+            )
+
+    @property
+    def system(self):
+        return self.connection.system_service()
+
+    def close(self):
+        """Close; revoke the token only when this session created it.
+
+        A failure to log out must not hide the module's result, so it is
+        reported as a ModuleError the caller may turn into a warning.
+        """
+        if self.connection is None:
+            return
+        connection, self.connection = self.connection, None
+        with engine_call('log out from the engine'):
+            connection.close(logout=self._owns_token)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        try:
+            self.close()
+        except ModuleError:
+            if exc_type is None:
+                raise
+        return False

@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Per host: which iSCSI ifaces and sessions the engine would have VDSM set up.
+
+It follows the engine's expansion (ISCSIStorageHelper.updateIfaces and the
+``GetIscsiIfacesByHostIdAndStorageTargetId`` query): for every connection of
+a bond, one session per host NIC that carries one of the bond's networks,
+provided the network is attached to the host's cluster. The iface is named
+after the NIC; its ``net_ifacename`` is the network's bridge when the NIC is
+bridged, else the NIC itself. A host that carries none of a bond's networks
+logs in through the ``default`` iface. Pure: SDK host objects in, dicts out.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import connection_facts
+
+DEFAULT_IFACE = 'default'
+
+
+def _enum(value):
+    return getattr(value, 'value', value)
+
+
+def _attachment_ip(attachment):
+    for assignment in getattr(attachment, 'ip_address_assignments', None) or []:
+        address = getattr(assignment.ip, 'address', None)
+        if address:
+            return address
+    return None
+
+
+class HostNetworks:
+    """Which NIC carries which network on one host."""
+
+    def __init__(self, host):
+        self.nics = list(host.nics or [])
+        self.by_id = dict((nic.id, nic) for nic in self.nics)
+        self.by_name = dict((nic.name, nic) for nic in self.nics)
+        self.carrier = {}
+        for nic in self.nics:
+            network_id = getattr(nic.network, 'id', None)
+            if network_id and network_id not in self.carrier:
+                self.carrier[network_id] = nic
+        self.attachments = dict(
+            (att.network.id, att) for att in (host.network_attachments or [])
+            if att.network is not None and att.network.id
+        )
+
+    def iface_for(self, network):
+        """(nic name, bridged, ip) of the device carrying ``network``, or None."""
+        attachment = self.attachments.get(network.id)
+        nic = self.carrier.get(network.id)
+        if nic is None and attachment is not None and attachment.host_nic is not None:
+            # Attachments point at the base NIC; a VLAN network lives on BASE.VLAN.
+            base = self.by_id.get(attachment.host_nic.id)
+            if base is not None and network.vlan_id is not None and base.vlan is None:
+                nic = self.by_name.get('%s.%s' % (base.name, network.vlan_id))
+                if nic is None:
+                    return '%s.%s' % (base.name, network.vlan_id), base.bridged, _attachment_ip(attachment)
+            else:
+                nic = base
+        if nic is None:
+            return None
+        ip = getattr(nic.ip, 'address', None) or _attachment_ip(attachment)
+        return nic.name, bool(nic.bridged), ip
+
+
+def plan_host(snapshot, bonds, host):
+    """The plan of one host for the given bonds (snapshot Bond records)."""
+    cluster = snapshot.clusters.get(getattr(host.cluster, 'id', None))
+    cluster_networks = cluster.network_ids if cluster else frozenset()
+    carried = HostNetworks(host)
+    ifaces = collections.OrderedDict()
+    sessions = collections.OrderedDict()
+    bond_plans = []
+    for bond in bonds:
+        bond_ifaces, missing = [], []
+        for network_id in bond.network_ids:
+            network = snapshot.networks.get(network_id)
+            found = carried.iface_for(network) if network and network_id in cluster_networks else None
+            if found is None:
+                missing.append(snapshot.network_label(network_id))
+                continue
+            nic_name, bridged, ip = found
+            iface = dict(name=nic_name, nic=nic_name, network=network.name,
+                         net_ifacename=network.vdsm_name if bridged else nic_name,
+                         bridged=bridged, ip=ip)
+            bond_ifaces.append(iface)
+            ifaces.setdefault(nic_name, iface)
+        names = [i['name'] for i in bond_ifaces] or [DEFAULT_IFACE]
+        for connection_id in bond.connection_ids:
+            connection = connection_facts(snapshot, connection_id)
+            for iface_name in names:
+                key = (iface_name, connection['address'], connection['port'], connection['target'])
+                sessions.setdefault(key, dict(
+                    iface=iface_name, connection_id=connection_id, bond=bond.name,
+                    address=connection['address'], port=connection['port'],
+                    target=connection['target'], username=connection['username'],
+                ))
+        bond_plans.append(dict(
+            id=bond.id, name=bond.name, ifaces=bond_ifaces,
+            missing_networks=missing, uses_default_iface=not bond_ifaces,
+        ))
+    return dict(
+        id=host.id,
+        name=host.name,
+        address=host.address,
+        status=_enum(host.status),
+        cluster=cluster.name if cluster else None,
+        bonds=bond_plans,
+        ifaces=list(ifaces.values()),
+        sessions=list(sessions.values()),
+    )
+
+
+def plan_hosts(snapshot, bonds, hosts):
+    """Plans for every host, sorted by name."""
+    return [plan_host(snapshot, bonds, host) for host in sorted(hosts, key=lambda h: h.name or '')]

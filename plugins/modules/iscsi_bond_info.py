@@ -1,0 +1,251 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: iscsi_bond_info
+short_description: Show the iSCSI bonds of an oVirt data center and what they mean on each host
+version_added: 0.1.0
+description:
+  - Lists the iSCSI bonds of a data center (or one bond), with network names and connection portals.
+  - With O(host_plan=true), also computes for every host of the data center the iSCSI ifaces and
+    sessions the engine would have VDSM set up for those bonds, the way the engine expands a bond
+    (one session per connection and per host NIC carrying a bond network that is attached to the
+    host's cluster; the C(default) iface when the host carries none of the bond's networks).
+    This is what the collection's host role consumes.
+  - Iface names follow VDSM, the iface is named after the NIC (V(eth1), V(eth1.100), V(bond1)) and its
+    C(net_ifacename) is the network's bridge when the NIC is bridged, else the NIC.
+  - It costs at most four engine requests after the login, whatever the number of bonds and hosts.
+author:
+  - ovirt_iscsi.multipath contributors
+extends_documentation_fragment:
+  - ovirt_iscsi.multipath.engine
+  - ovirt_iscsi.multipath.attributes
+  - ovirt_iscsi.multipath.attributes.actiongroup_engine
+  - ovirt_iscsi.multipath.attributes.info_module
+options:
+  data_center:
+    description:
+      - Name or id of the data center.
+    type: str
+    required: true
+  name:
+    description:
+      - Only the bond of this name; the result is empty if there is none.
+    type: str
+  host_plan:
+    description:
+      - Also return RV(host_plan), the per-host ifaces and sessions.
+    type: bool
+    default: false
+seealso:
+  - module: ovirt_iscsi.multipath.iscsi_bond
+'''
+
+EXAMPLES = r'''
+- name: Show the bonds of a data center and the plan for every host
+  ovirt_iscsi.multipath.iscsi_bond_info:
+    auth:
+      url: https://engine.example.com/ovirt-engine/api
+      username: admin@internal
+      password: "{{ engine_password }}"
+      ca_file: /etc/pki/ovirt-engine/ca.pem
+    data_center: Default
+    host_plan: true
+  register: bonds
+
+- name: Print the sessions each host should have
+  ansible.builtin.debug:
+    msg: "{{ item.name }}: {{ item.sessions | map(attribute='iface') | list }}"
+  loop: "{{ bonds.host_plan }}"
+  loop_control:
+    label: "{{ item.name }}"
+'''
+
+RETURN = r'''
+data_center:
+  description: The data center, C(id) and C(name).
+  returned: always
+  type: dict
+  sample: {id: 1e2d3c4b-0000-4000-8000-000000000001, name: Default}
+iscsi_bonds:
+  description: The bonds, sorted by name, in the shape of RV(ovirt_iscsi.multipath.iscsi_bond#module:iscsi_bond).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Id of the bond.
+      type: str
+    name:
+      description: Name of the bond.
+      type: str
+    description:
+      description: Description (V("") when none).
+      type: str
+    data_center:
+      description: The data center, C(id) and C(name).
+      type: dict
+    networks:
+      description: The bond's networks, each with C(id) and C(name).
+      type: list
+      elements: dict
+    storage_connections:
+      description: Each connection's C(id), C(address), C(port), C(target) and C(username) (CHAP user; never a password).
+      type: list
+      elements: dict
+host_plan:
+  description:
+    - One entry per host of the data center, sorted by name. Empty unless O(host_plan=true).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Id of the host.
+      type: str
+    name:
+      description: Name of the host in the engine.
+      type: str
+    address:
+      description: Address the engine reaches the host at.
+      type: str
+      sample: 198.18.0.11
+    status:
+      description: Host status (the engine connects only V(up) hosts when a bond changes).
+      type: str
+      sample: up
+    cluster:
+      description: Name of the host's cluster.
+      type: str
+    bonds:
+      description: Per bond, what the host does with it.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: Id of the bond.
+          type: str
+        name:
+          description: Name of the bond.
+          type: str
+        ifaces:
+          description: The ifaces that carry the bond's networks on this host (same shape as RV(host_plan[].ifaces)).
+          type: list
+          elements: dict
+        missing_networks:
+          description: Names of the bond's networks this host does not carry (or whose network is not in its cluster).
+          type: list
+          elements: str
+        uses_default_iface:
+          description: True when the host carries none of the bond's networks and so logs in through the C(default) iface.
+          type: bool
+    ifaces:
+      description: The iSCSI ifaces to define on the host, one per NIC, across all bonds.
+      type: list
+      elements: dict
+      contains:
+        name:
+          description: Iface name (C(iscsiadm -m iface -I)), the NIC name as the engine passes it to VDSM.
+          type: str
+          sample: eth1
+        nic:
+          description: The host NIC that carries the network.
+          type: str
+          sample: eth1
+        network:
+          description: The logical network.
+          type: str
+          sample: storage1
+        net_ifacename:
+          description: The C(iface.net_ifacename), the network's bridge if the NIC is bridged, else the NIC.
+          type: str
+          sample: storage1
+        bridged:
+          description: Whether the NIC is bridged.
+          type: bool
+        ip:
+          description: The NIC's IPv4 address, if any.
+          type: str
+          sample: 198.18.1.11
+    sessions:
+      description:
+        - The logins VDSM would make, one per connection and iface (the C(default) iface when the host carries
+          none of the bond's networks), without duplicates across bonds.
+      type: list
+      elements: dict
+      contains:
+        iface:
+          description: Iface name, or V(default).
+          type: str
+        address:
+          description: Portal address.
+          type: str
+        port:
+          description: Portal port.
+          type: int
+        target:
+          description: Target IQN.
+          type: str
+        username:
+          description: CHAP user name, if any; the password is never returned.
+          type: str
+        connection_id:
+          description: Id of the engine's storage connection.
+          type: str
+        bond:
+          description: Name of the bond that first asked for this session.
+          type: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import bond_facts
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine import EngineSession, engine_argument_spec
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import ModuleError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_plan import plan_hosts
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import (
+    complete_connections, read_hosts, read_snapshot,
+)
+
+ARGUMENT_SPEC = engine_argument_spec(
+    data_center=dict(type='str', required=True),
+    name=dict(type='str'),
+    host_plan=dict(type='bool', default=False),
+)
+
+
+def run(module, session):
+    snapshot = read_snapshot(session.system, module.params['data_center'])
+    bonds = sorted(snapshot.bonds, key=lambda b: b.name)
+    if module.params['name'] is not None:
+        bonds = [b for b in bonds if b.name == module.params['name']]
+    complete_connections(session.system, snapshot, bonds)
+    result = dict(
+        changed=False,
+        data_center=dict(id=snapshot.dc_id, name=snapshot.dc_name),
+        iscsi_bonds=[bond_facts(snapshot, b.id, b.name, b.description, b.network_ids, b.connection_ids) for b in bonds],
+        host_plan=[],
+    )
+    if module.params['host_plan']:
+        result['host_plan'] = plan_hosts(snapshot, bonds, read_hosts(session.system, snapshot))
+    return result
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    try:
+        with EngineSession(module) as session:
+            result = run(module, session)
+    except ModuleError as error:
+        module.fail_json(**error.result())
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
