@@ -24,7 +24,7 @@ except ImportError:
 
 # libcurl error numbers the SDK leaves inside its message text when it reads
 # responses through the multi interface (it raises a bare Error there).
-_CURL_CODE = re.compile(r"\(<pycurl\.Curl[^,]*,\s*(\d+),\s*'([^']*)'\)|\((\d+),\s*'([^']*)'\)")
+_CURL_CODE = re.compile(r"""\((?:<pycurl\.Curl[^,]*,\s*)?(\d+),\s*(['"])(.*?)\2\)""")
 _CURL_EXPLANATIONS = {
     6: 'the engine host name cannot be resolved',
     7: 'the engine is not reachable (connection refused or down)',
@@ -87,8 +87,7 @@ def describe_sdk_error(error):
     text = str(error)
     match = _CURL_CODE.search(text)
     if match:
-        curl_code = int(match.group(1) or match.group(3))
-        curl_text = match.group(2) or match.group(4)
+        curl_code, curl_text = int(match.group(1)), match.group(3)
         text = '%s (%s)' % (_CURL_EXPLANATIONS.get(curl_code, 'transport error'), curl_text)
     elif sdk is not None and isinstance(error, sdk.TimeoutError):
         text = '%s (%s)' % (_CURL_EXPLANATIONS[28], text)
