@@ -96,9 +96,9 @@ def split_portal(text, *, default_port=3260, printed=False):
     else:
         body, tpgt = text.strip(), None
     if body.startswith('['):
-        address, dummy, rest = body[1:].partition(']')
+        address, closed, rest = body[1:].partition(']')
         port = rest[1:] if rest.startswith(':') else ''
-        if rest and not rest.startswith(':'):
+        if not closed or (rest and not rest.startswith(':')):
             address = ''
     elif body.count(':') > 1 and not printed:
         address, port = body, ''
@@ -256,7 +256,7 @@ def parse_session_tree(text, warn=None):
             continue
         match = _LUN_RE.match(stripped)
         if match:
-            lun = {'hctl': '%s:%s:%s:%s' % match.group('host', 'channel', 'id', 'lun'), 'lun': int(match.group('lun')),
+            lun = {'hctl': '%d:%d:%d:%d' % tuple(int(n) for n in match.group('host', 'channel', 'id', 'lun')), 'lun': int(match.group('lun')),
                    'disk': None, 'state': None}
             session['devices'].append(lun)
             continue

@@ -83,6 +83,11 @@ iface:
   returned: always
   type: dict
   sample: {name: ens4, transport: tcp, net_ifacename: ens4, hwaddress: '', ipaddress: '', initiatorname: ''}
+created:
+  description: Whether the run created the iface (would create it, in check mode).
+  returned: always
+  type: bool
+  sample: true
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -171,7 +176,7 @@ def main():
         module.fail_json(msg=str(exc))
     except IscsiadmError as exc:
         module.fail_json(**exc.result())
-    result = {'changed': bool(operations), 'iface': (after if not module.check_mode else current) or {}}
+    result = {'changed': bool(operations), 'created': ('new', None, None) in operations, 'iface': (after if not module.check_mode else current) or {}}
     if module._diff:
         result['diff'] = {'before': current or {}, 'after': after or {},
                           'before_header': 'iface %s' % name, 'after_header': 'iface %s' % name}

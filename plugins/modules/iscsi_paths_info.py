@@ -32,6 +32,19 @@ options:
     type: list
     elements: str
     default: []
+  expect_ifaces:
+    description:
+      - Check that every LUN of O(targets) has an active path through each of these ifaces, and
+        that each target has a session through each; what lacks is returned in RV(missing).
+    type: list
+    elements: str
+    default: []
+  wait:
+    description:
+      - Seconds to read the paths again, every two seconds, until nothing is missing (with
+        O(expect_ifaces)); paths take a few seconds to appear after a login.
+    type: int
+    default: 0
 requirements:
   - open-iscsi (iscsiadm)
   - multipath-tools (a running multipathd)
@@ -88,6 +101,15 @@ luns:
         - {device: sda, hctl: '2:0:0:1', target: iqn.2026-11.lab.example:storage1, portal: '198.18.1.1:3260',
            iface: ens4, netdev: ens4, ipaddress: 198.18.1.10, sid: 1, session_state: LOGGED_IN,
            dm_state: active, checker_state: ready, device_state: running, active: true}
+missing:
+  description:
+    - What O(expect_ifaces) asks for and is not there. C(wwid) is null for a target that has no
+      logged-in session through the iface at all.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {wwid: 360000000000000000e00000000010001, target: iqn.2026-11.lab.example:storage1, iface: ens5, reason: no active path}
 sessions:
   description: Every iSCSI session (of O(targets) when given), with its iface and disks.
   returned: always
@@ -97,6 +119,8 @@ sessions:
     - {sid: 1, target: iqn.2026-11.lab.example:storage1, portal: '198.18.1.1:3260', iface: ens4, netdev: ens4,
        ipaddress: 198.18.1.10, session_state: LOGGED_IN, connection_state: LOGGED IN, disks: [sda]}
 '''
+
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -139,20 +163,51 @@ def join_paths(sessions, mpaths):
     return sorted(luns.values(), key=lambda lun: lun['wwid'])
 
 
+def find_missing(luns, sessions, targets, ifaces):
+    """Pure check: (wwid or None, target, iface, reason) for every path ``ifaces`` lack."""
+    missing = []
+    for target in sorted(targets):
+        for iface in ifaces:
+            if not any(s['target'] == target and s['iface'] == iface and s['session_state'] == 'LOGGED_IN' for s in sessions):
+                missing.append({'wwid': None, 'target': target, 'iface': iface, 'reason': 'no logged-in session'})
+    for lun in luns:
+        for iface in ifaces:
+            if not any(p['iface'] == iface and p['active'] for p in lun['paths']):
+                target = next((p['target'] for p in lun['paths']), None)
+                missing.append({'wwid': lun['wwid'], 'target': target, 'iface': iface, 'reason': 'no active path'})
+    return missing
+
+
+def read_state(module, targets, ifaces):
+    iscsiadm = Iscsiadm(module)
+    sessions = [s for s in iscsiadm.sessions(warn=module.warn) if not targets or s.get('target') in targets]
+    mpaths = read_paths(module, warn=module.warn) if sessions else []
+    luns = join_paths(sessions, mpaths)
+    views = [session_view(s) for s in sessions]
+    return luns, views, find_missing(luns, views, targets, ifaces)
+
+
 def main():
     module = AnsibleModule(
-        argument_spec=dict(targets=dict(type='list', elements='str', default=[])),
+        argument_spec=dict(
+            targets=dict(type='list', elements='str', default=[]),
+            expect_ifaces=dict(type='list', elements='str', default=[]),
+            wait=dict(type='int', default=0),
+        ),
         supports_check_mode=True,
     )
     targets = set(module.params['targets'])
+    ifaces = module.params['expect_ifaces']
+    deadline = time.monotonic() + max(module.params['wait'], 0)
     try:
-        sessions = Iscsiadm(module).sessions(warn=module.warn)
-        if targets:
-            sessions = [s for s in sessions if s.get('target') in targets]
-        mpaths = read_paths(module, warn=module.warn) if sessions else []
+        while True:
+            luns, sessions, missing = read_state(module, targets, ifaces)
+            if not missing or time.monotonic() >= deadline:
+                break
+            time.sleep(2)
     except (IscsiadmError, MultipathError) as exc:
         module.fail_json(**exc.result())
-    module.exit_json(changed=False, luns=join_paths(sessions, mpaths), sessions=[session_view(s) for s in sessions])
+    module.exit_json(changed=False, luns=luns, sessions=sessions, missing=missing)
 
 
 if __name__ == '__main__':

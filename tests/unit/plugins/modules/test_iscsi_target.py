@@ -1,0 +1,144 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""iscsi_target: portal selection, settings, the per-portal plan, its execution and its diff."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils import _iscsi_target as target_utils
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import IscsiadmError
+
+IQN = 'iqn.2026-11.test.ovirt-iscsi-lab:storage2'
+SECRET = 'Sup3rSecretChap'
+SETTINGS = target_utils.desired_settings(startup='automatic', username='labchap', password=SECRET)
+NODE = {'target': IQN, 'address': '198.18.1.1', 'port': 3260, 'tpgt': 1, 'iface': 'ens4'}
+SESSION = dict(NODE, sid=3, session_state='LOGGED_IN')
+RECORD_OK = {'node.startup': 'automatic', 'node.session.auth.authmethod': 'CHAP',
+             'node.session.auth.username': 'labchap', 'node.session.auth.password': SECRET}
+
+
+def test_select_portals_keeps_the_subnet_and_parses_ports():
+    selected, skipped = target_utils.select_portals(['198.18.1.1', '198.18.2.1:3261', '[fd00::1]:3260', 'san.example'],
+                                                    '198.18.1.11/24')
+    assert selected == [('198.18.1.1', 3260), ('san.example', 3260)]
+    assert skipped == [('198.18.2.1', 3261), ('fd00::1', 3260)]
+    assert target_utils.select_portals(['198.18.2.1'], None) == ([('198.18.2.1', 3260)], [])
+
+
+def test_settings_without_chap_switch_it_off_and_extra_keys_are_checked():
+    plain = target_utils.desired_settings(startup='automatic', username=None, password=None,
+                                          extra={'node.session.timeo.replacement_timeout': 5})
+    assert plain == {'node.session.timeo.replacement_timeout': '5', 'node.startup': 'automatic',
+                     'node.session.auth.authmethod': 'None', 'node.session.auth.username': ''}
+    error = target_utils.desired_settings(startup='manual', username=None, password=None, extra={'node.startup': 'automatic'})
+    assert isinstance(error, str) and 'node.startup' in error
+
+
+def plan(state='present', nodes=(), sessions=(), record=None, settings=SETTINGS):
+    return target_utils.plan_portal(target=IQN, address='198.18.1.1', port=3260, iface='ens4', state=state,
+                                    nodes=list(nodes), sessions=list(sessions), record=record, settings=settings)[2]
+
+
+def test_plan_new_portal_discovers_creates_sets_and_logs_in():
+    steps = plan()
+    assert steps[:2] == [('discover',), ('create',)]
+    assert ('set', 'node.session.auth.password') in steps and steps[-1] == ('login',)
+
+
+def test_plan_nothing_when_record_and_session_match():
+    assert plan(nodes=[NODE], sessions=[SESSION], record=RECORD_OK) == []
+
+
+def test_plan_changed_secret_is_one_set_step():
+    steps = plan(nodes=[NODE], sessions=[SESSION], record=dict(RECORD_OK, **{'node.session.auth.password': 'old'}))
+    assert steps == [('set', 'node.session.auth.password')]
+
+
+def test_plan_ignores_records_and_sessions_of_other_ifaces():
+    other = dict(NODE, iface='default')
+    steps = plan(nodes=[other], sessions=[dict(SESSION, iface='default')], record=None)
+    assert ('create',) in steps and ('login',) in steps
+    assert plan(state='absent', nodes=[other], sessions=[dict(SESSION, iface='default')]) == []
+
+
+def test_plan_absent_logs_out_by_sid_then_deletes():
+    assert plan(state='absent', nodes=[NODE], sessions=[SESSION]) == [('logout', 3), ('delete',)]
+
+
+def test_diff_never_carries_the_secret():
+    plans = [{'node': NODE, 'found': NODE, 'session': SESSION, 'record': dict(RECORD_OK, **{'node.session.auth.password': 'old'}),
+              'steps': [('set', 'node.session.auth.password')]}]
+    before, after = target_utils.diff_of(plans, IQN, SETTINGS)
+    assert SECRET not in repr((before, after)) and 'old' not in repr(before)
+    assert after['198.18.1.1:3260 via ens4']['auth_password'] == '(changed, not shown)'
+    assert before['198.18.1.1:3260 via ens4']['logged_in'] is True
+
+
+class FakeIscsiadm:
+    """Scripted iscsiadm: reads return what a host had, writes are recorded (or fail)."""
+
+    def __init__(self, nodes=(), sessions=(), record=None, discovery='', fail=None):
+        self._nodes, self._sessions, self._record = list(nodes), list(sessions), record
+        self.discovery = discovery
+        self.fail = fail or {}
+        self.writes = []
+
+    def nodes(self, warn=None):
+        return self._nodes
+
+    def sessions(self, warn=None):
+        return self._sessions
+
+    def node_record(self, node, show_secrets=False):
+        assert show_secrets
+        return self._record
+
+    def run(self, args, what, ok_rcs=(0,)):
+        self.writes.append(args)
+        for word, rc in self.fail.items():
+            if word in args and rc not in ok_rcs:
+                raise IscsiadmError('%s failed (iscsiadm rc %d): boom' % (what, rc), rc=rc)
+        return 0, self.discovery if '-t' in args else ''
+
+
+class Module:
+    warn = staticmethod(lambda msg: None)
+
+
+def manager(fake, state='present', settings=SETTINGS):
+    return target_utils.TargetManager(fake, Module(), target=IQN, iface='ens4', state=state, settings=settings, discover=True)
+
+
+def test_apply_discovers_tpgt_then_creates_the_record_for_this_target_only():
+    fake = FakeIscsiadm(discovery='198.18.1.1:3260,7 %s\n198.18.1.1:3260,7 iqn.other:t\n' % IQN)
+    mgr = manager(fake)
+    (plan_,) = mgr.plan([('198.18.1.1', 3260)])
+    mgr.apply(plan_)
+    assert fake.writes[0] == ['-m', 'discovery', '-t', 'sendtargets', '-p', '198.18.1.1:3260', '-I', 'ens4', '-o', 'nonpersistent']
+    assert fake.writes[1] == ['-m', 'node', '-T', IQN, '-p', '198.18.1.1:3260,7', '-I', 'ens4', '-o', 'new']
+    assert fake.writes[-1][-1] == '--login'
+    assert not any('iqn.other:t' in w for w in fake.writes)
+
+
+def test_apply_fails_naming_portal_target_and_iface_when_not_offered():
+    fake = FakeIscsiadm(discovery='198.18.1.1:3260,1 iqn.other:t\n')
+    mgr = manager(fake)
+    with pytest.raises(IscsiadmError, match=r'portal 198.18.1.1:3260 does not offer target %s through iface ens4 \(it offers: iqn.other:t\)' % IQN):
+        mgr.apply(mgr.plan([('198.18.1.1', 3260)])[0])
+
+
+def test_apply_reports_wrong_chap_secret_clearly():
+    fake = FakeIscsiadm(nodes=[NODE], record=RECORD_OK, fail={'--login': 24})
+    mgr = manager(fake)
+    with pytest.raises(IscsiadmError) as caught:
+        mgr.apply(mgr.plan([('198.18.1.1', 3260)])[0])
+    assert caught.value.msg == ('CHAP authentication failed logging in to target %s at portal 198.18.1.1:3260 through iface ens4: '
+                                'check the username and password' % IQN)
+
+
+def test_apply_absent_touches_only_this_iface():
+    fake = FakeIscsiadm(nodes=[NODE, dict(NODE, iface='default')], sessions=[SESSION, dict(SESSION, iface='default', sid=9)])
+    mgr = manager(fake, state='absent')
+    mgr.apply(mgr.plan([('198.18.1.1', 3260)])[0])
+    assert fake.writes == [['-m', 'session', '-r', '3', '-u'],
+                           ['-m', 'node', '-T', IQN, '-p', '198.18.1.1:3260,1', '-I', 'ens4', '-o', 'delete']]
