@@ -1,0 +1,48 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Entry point: serve https://127.0.0.1:PORT/ovirt-engine/api until SIGTERM."""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='engine_sim', description='oVirt engine simulator (HTTPS on 127.0.0.1)')
+    parser.add_argument('--port', type=int, required=True, help='TCP port; 0 picks a free one (see the ready line)')
+    parser.add_argument('--seed', help='seed file (YAML or JSON); default: seed/default.yml')
+    parser.add_argument('--state-dir', required=True, help='directory for ca.pem and the server key')
+    args = parser.parse_args(argv)
+
+    # Run as `python3 tests/engine_sim`: make the package importable by its name.
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from engine_sim import auth, faults, seed, server, tls  # pylint: disable=import-outside-toplevel
+
+    try:
+        store = seed.load(args.seed)
+    except (OSError, ValueError, seed.SeedError) as error:
+        sys.stderr.write('engine_sim: cannot load seed: %s\n' % error)
+        return 2
+    context = tls.make_context(args.state_dir)
+    sim = server.Simulator(store, faults.Faults(), auth.Tokens())
+    httpd = server.Server(('127.0.0.1', args.port), sim, context)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
+    serving = threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.1}, daemon=True)
+    serving.start()
+    port = httpd.server_address[1]
+    sys.stdout.write('engine_sim ready https://127.0.0.1:%d/ovirt-engine/api port=%d pid=%d\n'
+                     % (port, port, os.getpid()))
+    sys.stdout.flush()
+    while not stop.wait(1):
+        pass
+    sim.stopping.set()
+    httpd.shutdown()
+    httpd.server_close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,30 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The route table: (method, path regex relative to /ovirt-engine/api, handler)."""
+
+import re
+
+from engine_sim import xml_io
+from engine_sim.answer import Response
+from engine_sim.errors import not_found
+from engine_sim.routes import bonds, datacenters, hosts, storage, users
+
+
+def api_root(request):
+    return Response(200, xml_io.api_root_xml(request.user))
+
+
+_TABLE = [('GET', re.compile('^$'), api_root)] + [
+    (method, re.compile('^%s$' % pattern), handler)
+    for module in (datacenters, bonds, hosts, storage, users)
+    for method, pattern, handler in module.ROUTES
+]
+
+
+def dispatch(request):
+    for method, pattern, handler in _TABLE:
+        if method != request.method:
+            continue
+        match = pattern.match(request.path)
+        if match:
+            return handler(request, **match.groupdict())
+    raise not_found()
