@@ -222,7 +222,11 @@ class Handler(BaseHTTPRequestHandler):
         request = Request(self.sim, self.command, path.strip('/'), query, self.headers, body, user)
         try:
             with self.sim.store.lock:
-                return routes.dispatch(request)
+                try:
+                    return routes.dispatch(request)
+                finally:
+                    if self.command != 'GET':
+                        self.sim.store.touch()
         except ApiError as error:
             return error_response(error)
         except Exception:  # pylint: disable=broad-exception-caught

@@ -42,6 +42,12 @@ class Store:
     def __init__(self):
         self.lock = threading.RLock()
         self.tables = {name: {} for name in TABLES}
+        # Indexes for where() on one field, rebuilt after any change: handlers edit
+        # records in place, so every write request calls touch() (the server does).
+        self._indexes = {}
+
+    def touch(self):
+        self._indexes = {}
 
     def get(self, table, record_id):
         return self.tables[table].get(record_id)
@@ -50,6 +56,17 @@ class Store:
         return list(self.tables[table].values())
 
     def where(self, table, **conditions):
+        if len(conditions) == 1:
+            (field, value), = conditions.items()
+            index = self._indexes.get((table, field))
+            if index is None:
+                index = {}
+                for record in self.tables[table].values():
+                    key = record.get(field)
+                    if isinstance(key, (str, int, type(None))):
+                        index.setdefault(key, []).append(record)
+                self._indexes[(table, field)] = index
+            return list(index.get(value, ()))
         return [
             record for record in self.tables[table].values()
             if all(record.get(key) == value for key, value in conditions.items())
@@ -58,9 +75,11 @@ class Store:
     def insert(self, table, record):
         record.setdefault('id', new_id())
         self.tables[table][record['id']] = record
+        self._indexes = {}
         return record
 
     def delete(self, table, record_id):
+        self._indexes = {}
         return self.tables[table].pop(record_id, None)
 
     # Relations the handlers and the follow logic share.

@@ -7,6 +7,7 @@ entity's href plus `/rel`. They are added here to every full entity (an
 element with children), never to a bare reference.
 """
 
+import re
 import xml.etree.ElementTree as ET
 
 from ovirtsdk4 import reader, types, writer
@@ -39,24 +40,24 @@ ROOT_RELS = ('clusters', 'datacenters', 'hosts', 'networks', 'roles', 'storageco
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
-def _add_links(element):
-    for child in element:
-        _add_links(child)
-    rels = LINK_RELS.get(element.tag)
-    base = element.get('href')
-    if not rels or base is None or len(element) == 0:
-        return
-    for position, rel in enumerate(rels):
-        link = ET.Element('link', {'href': '%s/%s' % (base, rel), 'rel': rel})
-        element.insert(position, link)
+_ENTITY_START = re.compile(
+    r'<(%s) href="([^"]*)"[^>]*(?<!/)>' % '|'.join(sorted(LINK_RELS, key=len, reverse=True)))
+
+
+def _with_links(match):
+    rels = LINK_RELS[match.group(1)]
+    base = match.group(2)
+    return match.group(0) + ''.join('<link href="%s/%s" rel="%s"/>' % (base, rel, rel) for rel in rels)
 
 
 def to_xml(obj, root=None):
-    """Write a types object (or a list of them under `root`) as the engine would."""
-    text = writer.Writer.write(obj, root=root)
-    tree = ET.fromstring(text)
-    _add_links(tree)
-    return XML_DECLARATION + ET.tostring(tree, encoding='unicode')
+    """Write a types object (or a list of them under `root`) as the engine would.
+
+    The SDK writer puts `href` first on a start tag; a full entity has an
+    open start tag, a reference is an empty element (`.../>`), so a regex
+    over the writer's output finds exactly the entities that get links.
+    """
+    return XML_DECLARATION + _ENTITY_START.sub(_with_links, writer.Writer.write(obj, root=root))
 
 
 def api_root_xml(user_record):
