@@ -1,0 +1,168 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Permissions of the three seed users, and the cascades the engine really does."""
+
+import ovirtsdk4 as sdk
+import ovirtsdk4.types as types
+import pytest
+import yaml
+
+from conftest import Names, connect, harness
+
+NOT_AUTHORIZED = '[User is not authorized to perform this action.]'
+
+
+@pytest.mark.parametrize('user', ['admin@internal', 'dcadmin@internal'])
+def test_super_user_and_dc_admin_manage_bonds(sim, user):
+    connection = connect(sim, user)
+    try:
+        names = Names(connection)
+        bonds = names.bonds_service()
+        bond = bonds.add(types.IscsiBond(name='by-%s' % user.split('@')[0]))
+        service = bonds.iscsi_bond_service(bond.id)
+        service.networks_service().add(types.Network(id=names.net('iscsi-a')))
+        service.update(types.IscsiBond(description='edited'))
+        service.remove()
+    finally:
+        connection.close()
+
+
+def test_outsider_gets_403_on_every_write_and_nothing_changes(sim, admin):
+    names = Names(admin)
+    existing = names.bonds_service().add(types.IscsiBond(name='guarded'))
+    outsider = connect(sim, 'outsider@internal')
+    try:
+        before = sim.state()
+        bonds = Names(outsider).bonds_service()
+        service = bonds.iscsi_bond_service(existing.id)
+        attempts = [
+            lambda: bonds.add(types.IscsiBond(name='intruder')),
+            lambda: service.update(types.IscsiBond(description='x')),
+            lambda: service.networks_service().add(types.Network(id=names.net('iscsi-a'))),
+            service.remove,
+        ]
+        for attempt in attempts:
+            with pytest.raises(sdk.AuthError) as excinfo:
+                attempt()
+            assert excinfo.value.code == 403
+            assert excinfo.value.fault.detail == NOT_AUTHORIZED
+        # Reading is allowed; the bond is still there, unchanged.
+        assert service.get().name == 'guarded'
+        assert sim.state() == before
+        # The outsider administers the other data center.
+        other = Names(outsider).bonds_service('Other')
+        made = other.add(types.IscsiBond(name='own', networks=[types.Network(id=names.net('other-net', 'Other'))]))
+        other.iscsi_bond_service(made.id).remove()
+    finally:
+        outsider.close()
+        names.bonds_service().iscsi_bond_service(existing.id).remove()
+
+
+def test_permission_is_checked_before_validation(sim):
+    outsider = connect(sim, 'outsider@internal')
+    try:
+        with pytest.raises(sdk.AuthError) as excinfo:
+            Names(outsider).bonds_service().add(types.IscsiBond(name='bad name!'))
+        assert excinfo.value.code == 403
+    finally:
+        outsider.close()
+
+
+def test_dc_permissions_collection(admin, names):
+    perms = admin.system_service().data_centers_service().data_center_service(names.dcs['Default']).permissions_service()
+    listed = perms.list()
+    assert len(listed) == 1 and listed[0].role.id == 'def00002-0000-0000-0000-def000000002'
+    role = admin.follow_link(listed[0].role)
+    assert role.name == 'DataCenterAdmin'
+    permits = admin.system_service().roles_service().role_service(role.id).permits_service().list()
+    assert 'edit_storage_pool_configuration' in [p.name for p in permits]
+
+
+def test_removing_a_dc_takes_its_bonds(fresh_sim):
+    connection = connect(fresh_sim)
+    try:
+        names = Names(connection)
+        names.bonds_service().add(types.IscsiBond(name='goes', networks=[types.Network(id=names.net('iscsi-a'))]))
+        dc_service = names.system.data_centers_service().data_center_service(names.dcs['Default'])
+        assert dc_service.remove() is None
+        state = fresh_sim.state()
+        assert state['iscsi_bonds'] == []
+        assert [dc['name'] for dc in state['data_centers']] == ['Other']
+        assert not [n for n in state['networks'] if n['data_center'] == names.dcs['Default']]
+        with pytest.raises(sdk.NotFoundError):
+            dc_service.get()
+    finally:
+        connection.close()
+
+
+def test_network_in_a_bond_cannot_be_removed_until_it_leaves(fresh_sim):
+    connection = connect(fresh_sim)
+    try:
+        names = Names(connection)
+        bonds = names.bonds_service()
+        first = bonds.add(types.IscsiBond(name='b1', networks=[types.Network(id=names.net('iscsi-b'))]))
+        second = bonds.add(types.IscsiBond(name='b2', networks=[types.Network(id=names.net('iscsi-b'))]))
+        dc_networks = names.system.data_centers_service().data_center_service(names.dcs['Default']).networks_service()
+        for service in (dc_networks.network_service(names.net('iscsi-b')),
+                        names.system.networks_service().network_service(names.net('iscsi-b'))):
+            with pytest.raises(sdk.Error) as excinfo:
+                service.remove()
+            assert excinfo.value.code == 400
+            assert excinfo.value.fault.detail == (
+                "[The Network ('iscsi-b') could not be removed since several iSCSI bonds (2) are using this network:\n"
+                " \tb1,\n\tb2.\nPlease remove the network first from those iSCSI bonds, and try again.]")
+        for bond in (first, second):
+            bonds.iscsi_bond_service(bond.id).networks_service().network_service(names.net('iscsi-b')).remove()
+        assert dc_networks.network_service(names.net('iscsi-b')).remove() is None
+        state = fresh_sim.state()
+        assert names.net('iscsi-b') not in [n['id'] for n in state['networks']]
+        assert not [c for c in state['cluster_networks'] if c['network'] == names.net('iscsi-b')]
+    finally:
+        connection.close()
+
+
+def test_connection_used_by_a_domain_cannot_be_removed(fresh_sim):
+    connection = connect(fresh_sim)
+    try:
+        names = Names(connection)
+        connections = names.system.storage_connections_service()
+        used = names.domains['iscsi-data'][0]
+        before = fresh_sim.state()
+        with pytest.raises(sdk.Error) as excinfo:
+            connections.storage_connection_service(used).remove()
+        assert excinfo.value.code == 409
+        assert excinfo.value.fault.detail == ('[Cannot remove Storage Connection. Storage connection parameters are used '
+                                              'by the following storage domains : iscsi-data.]')
+        assert fresh_sim.state() == before
+        added = connections.add(types.StorageConnection(type=types.StorageType.ISCSI, address='198.18.1.101',
+                                                        port=3260, target='iqn.2026-01.test.sim:extra',
+                                                        username='chap', password='chap-secret'))
+        assert added.password is None and added.username == 'chap'
+        assert 'chap-secret' not in str(fresh_sim.state())
+        assert connections.storage_connection_service(added.id).remove() is None
+    finally:
+        connection.close()
+
+
+def test_a_removed_connection_leaves_its_bonds():
+    """A bond can hold a connection no domain uses any more (its domain went away); the seed says so."""
+    seed = yaml.safe_load(open(harness.DEFAULT_SEED, encoding='utf-8'))
+    seed['storage_connections'] = [{'id': '00000000-0000-0000-0000-0000000000c1', 'address': '198.18.1.102',
+                                    'port': 3260, 'target': 'iqn.2026-01.test.sim:old'}]
+    default = seed['data_centers'][0]
+    default['iscsi_bonds'] = [{'name': 'keeps', 'networks': ['iscsi-a'], 'connections': [
+        '00000000-0000-0000-0000-0000000000c1', {'address': '198.18.1.100', 'port': 3260,
+                                                 'target': 'iqn.2026-01.test.sim:storage'}]}]
+    with harness.Simulator(seed=seed) as sim:
+        connection = connect(sim)
+        try:
+            names = Names(connection)
+            bond = names.bonds_service().list()[0]
+            assert len(bond.storage_connections) == 2
+            service = names.system.storage_connections_service().storage_connection_service(
+                '00000000-0000-0000-0000-0000000000c1')
+            assert service.remove() is None
+            bond = names.bonds_service().iscsi_bond_service(bond.id).get()
+            assert [c.id for c in bond.storage_connections] == [names.domains['iscsi-data'][0]]
+            assert [n.id for n in bond.networks] == [names.net('iscsi-a')]
+        finally:
+            connection.close()
