@@ -1,0 +1,56 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every benchmark shares: the results file format and the printed table.
+
+Each benchmark writes bench/results/<bench>.json as
+{"bench": ..., "when": ..., "machine": ..., "metrics": [{"name", "value", "unit", "goal"}]}
+and prints the same metrics as a table.
+"""
+
+import datetime
+import json
+import os
+import platform
+
+RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results')
+
+
+def machine():
+    """A short description of the machine the numbers were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as handle:
+            for line in handle:
+                if line.startswith('model name'):
+                    cpu = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return '%s, %d cores, %s %s' % (cpu, os.cpu_count() or 0, platform.system(), platform.release())
+
+
+def metric(name, value, unit, goal):
+    """One row; `goal` is a readable target such as '<= 2' or '>= 1.9'."""
+    return {'name': name, 'value': value, 'unit': unit, 'goal': goal}
+
+
+def report(bench, metrics):
+    """Print the table and write bench/results/<bench>.json; returns the file's path."""
+    widths = [max(len(str(row[key])) for row in metrics + [{'name': 'metric', 'value': 'value', 'unit': 'unit', 'goal': 'goal'}])
+              for key in ('name', 'value', 'unit', 'goal')]
+    line = '  '.join('%%-%ds' % width for width in widths)
+    print(line % ('metric', 'value', 'unit', 'goal'))
+    print(line % tuple('-' * width for width in widths))
+    for row in metrics:
+        print(line % (row['name'], row['value'], row['unit'], row['goal']))
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    path = os.path.join(RESULTS_DIR, bench + '.json')
+    document = {
+        'bench': bench,
+        'when': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+        'machine': machine(),
+        'metrics': metrics,
+    }
+    with open(path, 'w', encoding='utf-8') as handle:
+        json.dump(document, handle, indent=2)
+        handle.write('\n')
+    return path
