@@ -78,7 +78,8 @@ class EngineSession:
         problems = check_auth(auth)
         if problems:
             module.fail_json(msg='; '.join(problems))
-        self._owns_token = not auth.get('token')
+        self._passed_token = auth.get('token')
+        self.connection = None
         with engine_call('open a connection to the engine'):
             self.connection = sdk.Connection(
                 url=engine_url(auth),
@@ -107,7 +108,13 @@ class EngineSession:
             return
         connection, self.connection = self.connection, None
         with engine_call('log out from the engine'):
-            connection.close(logout=self._owns_token)
+            if self._passed_token is None:
+                logout = True
+            else:
+                # The SDK replaces an expired token using username/password when
+                # given: that new token is ours to revoke, the caller's is not.
+                logout = connection.authenticate() != self._passed_token
+            connection.close(logout=logout)
 
     def __enter__(self):
         return self
