@@ -1,0 +1,286 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""tests/lab/lab: up, down, cut, restore, limit, ssh, status (see tests/lab/README.md)."""
+
+import argparse
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+from lablib import config, guests, image, net, state, target
+
+DEFAULT_HOSTS = 2
+SSH_TIMEOUT = 240
+
+
+class LabError(Exception):
+    """A lab command failed; the message says what and where."""
+
+
+def log(message):
+    """Progress goes to stderr, so that stdout's last line can be the inventory's path."""
+    print('lab: %s' % message, file=sys.stderr, flush=True)
+
+
+def paths(desc):
+    """(namespace, run dir, data dir) of this lab instance; OVIRT_ISCSI_LAB_NAMESPACE picks another."""
+    namespace = os.environ.get('OVIRT_ISCSI_LAB_NAMESPACE') or desc['namespace']
+    cache = os.environ.get('OVIRT_ISCSI_CACHE') or os.path.expanduser('~/.cache/ovirt_iscsi')
+    return namespace, os.path.join('/run', namespace), os.path.join(cache, 'lab', 'run-%s' % namespace)
+
+
+class Lab:
+    """One lab instance: its description, namespace and directories."""
+
+    def __init__(self, desc):
+        self.desc = desc
+        self.namespace, self.run_dir, self.data_dir = paths(desc)
+        self._lock = None
+
+    def lock(self):
+        """Only one command changes this lab at a time."""
+        os.makedirs('/run/lock', exist_ok=True)
+        self._lock = open('/run/lock/%s.lock' % self.namespace, 'w', encoding='ascii')  # pylint: disable=consider-using-with
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+
+    def state(self):
+        """The running lab's state, or a LabError when none runs."""
+        current = state.read(self.run_dir)
+        if current is None:
+            raise LabError('no lab is up (%s has no state.json): run tests/lab/lab up' % self.run_dir)
+        return current
+
+    def up(self, host_count):
+        """Everything from scratch (after cleaning what an earlier run left); the inventory's path."""
+        hosts = config.plan(self.desc, host_count)
+        self.down(quiet=True)
+        started = time.monotonic()
+        image_dir = image.ensure_image(self.desc['guest'], os.path.dirname(os.path.dirname(self.data_dir)), log)
+        boot_started = time.monotonic()
+        for path in (self.run_dir, self.data_dir):
+            os.makedirs(path, mode=0o700, exist_ok=True)
+        net.create(self.desc, self.namespace, hosts)
+        key, pubkey = guests.make_key(self.run_dir)
+        ssh_config = guests.write_ssh_config(self.run_dir, self.namespace, hosts, key)
+        pids = {}
+        for host in hosts:
+            pids[host['name']] = guests.start(self.namespace, host, image_dir, self.desc['guest'],
+                                              self.run_dir, self.data_dir, pubkey)
+        # tgtd starts while the guests boot: it is ready long before they are.
+        target_facts = target.start(self.desc, self.namespace, self.run_dir, self.data_dir)
+        log('booting %s (%s)' % (', '.join(pids), ' '.join(guests.accel_args())))
+        ready = guests.wait_ssh(ssh_config, hosts, pids, SSH_TIMEOUT)
+        for name, seconds in sorted(ready.items()):
+            log('timing: %s answers SSH %.1f s after start' % (name, seconds))
+        current = state.build(self.desc, self.namespace, self.run_dir, self.data_dir, hosts, target_facts,
+                              ssh_config, key, pids)
+        inventory = state.write(self.run_dir, current)
+        log('timing: bring-up %.1f s (guests boot to SSH %.1f s), total with image %.1f s' % (
+            time.monotonic() - boot_started, max(ready.values()), time.monotonic() - started))
+        return inventory
+
+    def down(self, quiet=False):
+        """Remove every process, namespace, tap and file this lab made; safe to repeat."""
+        current = state.read(self.run_dir)
+        found = []
+        if current:
+            guests.close_masters(current['ssh_config'], current['hosts'])
+        tgtd_pid = _read_pid(os.path.join(self.run_dir, 'tgtd.pid'))
+        if tgtd_pid or net.exists(self.namespace):
+            target.stop(self.namespace, tgtd_pid)
+            found.append('tgtd')
+        for pid_file in _pid_files(self.run_dir):
+            pid = _read_pid(pid_file)
+            if pid and _kill(pid):
+                found.append('pid %d' % pid)
+        if net.exists(self.namespace):
+            if not net.kill_all(self.namespace):
+                raise LabError('processes %s stay in namespace %s' % (net.pids(self.namespace), self.namespace))
+            net.delete(self.namespace)
+            found.append('namespace %s' % self.namespace)
+        for path in (self.run_dir, self.data_dir):
+            if os.path.exists(path):
+                shutil.rmtree(path)
+                found.append(path)
+        if not quiet or found:
+            log('down: removed %s' % (', '.join(found) or 'nothing (no lab was up)'))
+
+    def link(self, network, up, host=None):
+        """Link of a network's NICs (one host's with --host): namespace tap and guest carrier."""
+        current = self.state()
+        for name, nic in net.taps(current, network, host):
+            net.set_link(self.namespace, nic['tap'], up)
+            guests.monitor(self.run_dir, name, 'set_link %s %s' % (nic['nic'], 'on' if up else 'off'))
+            log('%s %s: %s (%s) %s' % ('restore' if up else 'cut', network, name, nic['nic'], 'up' if up else 'down'))
+
+    def limit(self, network, rate, host=None):
+        """tc tbf on a network's taps (traffic towards the guests), or 'off'."""
+        current = self.state()
+        for name, nic in net.taps(current, network, host):
+            net.limit(self.namespace, nic['tap'], rate)
+            log('limit %s: %s (%s) %s' % (network, name, nic['tap'], rate))
+
+    def ssh(self, host, command):
+        """Run a command on a guest; its exit code."""
+        current = self.state()
+        if host not in current['hosts']:
+            raise LabError('unknown host %s (running: %s)' % (host, ', '.join(current['hosts'])))
+        return subprocess.run(guests.ssh_cmd(current['ssh_config'], host, command, tty=not command and sys.stdin.isatty()),
+                              check=False).returncode
+
+    def status(self):
+        """What runs: namespace, processes, guests answering; exit code 0 when all is well."""
+        current = state.read(self.run_dir)
+        print('namespace %s: %s' % (self.namespace, 'present' if net.exists(self.namespace) else 'absent'))
+        if current is None:
+            print('lab: down (no %s/state.json)' % self.run_dir)
+            return 0 if not net.exists(self.namespace) else 1
+        healthy = True
+        tgtd_pid = _read_pid(os.path.join(self.run_dir, 'tgtd.pid'))
+        print('tgtd: pid %s %s, portals %s' % (tgtd_pid, 'running' if _alive(tgtd_pid) else 'GONE',
+                                              ' '.join(current['target']['portals'])))
+        healthy &= _alive(tgtd_pid)
+        for name, info in sorted(current['hosts'].items()):
+            alive = _alive(info['qemu_pid'])
+            answers = alive and subprocess.run(guests.ssh_cmd(current['ssh_config'], name, ['true']),
+                                               capture_output=True, check=False, timeout=30).returncode == 0
+            links = []
+            for network, nic in sorted(info['networks'].items()):
+                operstate = net.run(['ip', '-n', self.namespace, '-o', 'link', 'show', nic['tap']], check=False).stdout
+                qdisc = 'tbf' if ' tbf ' in net.run(net.ns_cmd(self.namespace, 'tc', 'qdisc', 'show', 'dev', nic['tap']),
+                                                    check=False).stdout else ''
+                links.append('%s=%s%s%s' % (network, nic['nic'], '' if ',UP' in operstate else ':DOWN',
+                                            ':' + qdisc if qdisc else ''))
+            print('%s: qemu pid %d %s, ssh %s, %s' % (name, info['qemu_pid'], 'running' if alive else 'GONE',
+                                                      'answers' if answers else 'NO ANSWER', ' '.join(links)))
+            healthy &= answers
+        print('inventory: %s' % current['inventory'])
+        return 0 if healthy else 1
+
+
+def _pid_files(run_dir):
+    if not os.path.isdir(run_dir):
+        return []
+    return [os.path.join(run_dir, name) for name in sorted(os.listdir(run_dir)) if name.endswith('.pid')]
+
+
+def _read_pid(path):
+    try:
+        with open(path, encoding='ascii') as handle:
+            return int(handle.read().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _alive(pid):
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _kill(pid):
+    """KILL a pid a lab file names, if it still is one of the lab's qemu or tgtd processes."""
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+            cmdline = handle.read()
+    except OSError:
+        return False
+    if b'qemu-system' not in cmdline and b'tgtd' not in cmdline:
+        return False
+    os.kill(pid, signal.SIGKILL)
+    return True
+
+
+def parser():
+    """The command line."""
+    ap = argparse.ArgumentParser(prog='tests/lab/lab', description='The real-kernel iSCSI lab.')
+    ap.add_argument('--description', default=config.default_path(), help='lab description (default: %(default)s)')
+    sub = ap.add_subparsers(dest='command', required=True)
+    up = sub.add_parser('up', help='bring the lab up; prints the inventory path last')
+    up.add_argument('--hosts', type=int, default=DEFAULT_HOSTS, help='number of guests (default %(default)s)')
+    sub.add_parser('down', help='remove everything the lab made')
+    for name, what in (('cut', 'link down'), ('restore', 'link up')):
+        cmd = sub.add_parser(name, help='%s on a network for every guest (or one with --host)' % what)
+        cmd.add_argument('network')
+        cmd.add_argument('--host', help='only this guest')
+    lim = sub.add_parser('limit', help='rate-limit a network (tc tbf), RATE like 80mbit or off')
+    lim.add_argument('network')
+    lim.add_argument('rate')
+    lim.add_argument('--host', help='only this guest')
+    ssh = sub.add_parser('ssh', help='run a command on a guest: ssh HOST -- CMD')
+    ssh.add_argument('host')
+    ssh.add_argument('cmd', nargs=argparse.REMAINDER)
+    sub.add_parser('status', help='what runs and whether the guests answer')
+    sub.add_parser('inventory', help="print the running lab's inventory path")
+    return ap
+
+
+def main(argv=None):
+    """Entry point; exit code."""
+    args = parser().parse_args(argv)
+    try:
+        lab = Lab(config.load(args.description))
+        return dispatch(lab, args)
+    except (LabError, config.ConfigError, net.NetError, image.ImageError) as exc:
+        print('lab: error: %s' % exc, file=sys.stderr)
+        return 1
+
+
+def _interrupted(signum, _frame):
+    raise KeyboardInterrupt('signal %d' % signum)
+
+
+def dispatch(lab, args):
+    """Run one command under the lab's lock."""
+    if args.command == 'ssh':
+        command = args.cmd[1:] if args.cmd[:1] == ['--'] else args.cmd
+        return lab.ssh(args.host, command)
+    if args.command == 'status':
+        return lab.status()
+    if args.command == 'inventory':
+        print(lab.state()['inventory'])
+        return 0
+    lab.lock()
+    if args.command == 'up':
+        signal.signal(signal.SIGTERM, _interrupted)
+        signal.signal(signal.SIGHUP, _interrupted)
+        try:
+            inventory = lab.up(args.hosts)
+        except BaseException as exc:
+            # A failed or interrupted bring-up leaves nothing behind (guest consoles shown first).
+            _show_consoles(lab.data_dir)
+            reason = exc.__class__.__name__ if isinstance(exc, KeyboardInterrupt) else exc
+            if os.environ.get('OVIRT_ISCSI_LAB_KEEP_FAILED') == '1' and not isinstance(exc, KeyboardInterrupt):
+                log('up failed (%s): kept for debugging (OVIRT_ISCSI_LAB_KEEP_FAILED=1); lab down removes it' % reason)
+            else:
+                log('up failed (%s): tearing down' % reason)
+                lab.down(quiet=True)
+            if isinstance(exc, KeyboardInterrupt):
+                return 130
+            raise
+        print(inventory)
+        return 0
+    if args.command == 'down':
+        lab.down()
+    elif args.command in ('cut', 'restore'):
+        lab.link(args.network, args.command == 'restore', args.host)
+    elif args.command == 'limit':
+        lab.limit(args.network, args.rate, args.host)
+    return 0
+
+
+def _show_consoles(data_dir):
+    if not os.path.isdir(data_dir):
+        return
+    for name in sorted(os.listdir(data_dir)):
+        if name.endswith('.console'):
+            with open(os.path.join(data_dir, name), encoding='utf-8', errors='replace') as handle:
+                tail = handle.read().splitlines()[-15:]
+            log('last console lines of %s:\n  %s' % (name[:-len('.console')], '\n  '.join(tail)))
