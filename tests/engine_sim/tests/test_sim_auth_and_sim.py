@@ -16,7 +16,7 @@ import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 import pytest
 
-from conftest import Names, connect, harness
+from simhelp import Names, connect, harness
 
 
 def _raw(sim, path, method='GET', data=None, headers=None):

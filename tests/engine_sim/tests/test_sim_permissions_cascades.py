@@ -6,7 +6,7 @@ import ovirtsdk4.types as types
 import pytest
 import yaml
 
-from conftest import Names, connect, harness
+from simhelp import Names, connect, harness
 
 NOT_AUTHORIZED = '[User is not authorized to perform this action.]'
 
