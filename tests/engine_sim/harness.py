@@ -166,6 +166,8 @@ def make_seed(hosts=2, networks=2, connections=2, bonds=0, domains=1, data_cente
                 nic.update({'name': '%s1.%d' % (nic_prefix, 100 + net_index), 'vlan': 100 + net_index,
                             'base_interface': '%s1' % nic_prefix})
             nics.append(nic)
+        if vlan_networks and network_names:
+            nics.insert(1, {'name': '%s1' % nic_prefix, 'bridged': False})
         host_specs.append({'name': 'host%04d' % index, 'address': '198.18.%d.%d' % octets, 'status': host_status,
                            'nics': nics})
     domain_specs = [{'name': 'iscsi-%02d' % index, 'type': 'data', 'storage_type': 'iscsi', 'master': index == 0,
@@ -176,7 +178,9 @@ def make_seed(hosts=2, networks=2, connections=2, bonds=0, domains=1, data_cente
     return {
         'data_centers': [{
             'name': data_center,
-            'networks': [{'name': 'ovirtmgmt'}] + [{'name': name} for name in network_names],
+            'networks': [{'name': 'ovirtmgmt'}] + [
+                dict({'name': name}, **({'vlan': 100 + index} if vlan_networks else {}))
+                for index, name in enumerate(network_names)],
             'clusters': [{
                 'name': data_center,
                 'networks': [{'name': 'ovirtmgmt', 'required': True}] + [

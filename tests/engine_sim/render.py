@@ -7,9 +7,12 @@ data center or a cluster has another href, and under a cluster also
 engine's LinkHelper leaves inline resources.
 """
 
+import re
+
 from ovirtsdk4 import List, types
 
 API = '/ovirt-engine/api'
+_DEVICE_NAME = re.compile(r'^[A-Za-z0-9_-]{1,15}$')
 
 PERMIT_NAMES = {
     403: 'configure_cluster_network', 404: 'assign_cluster_network', 600: 'create_storage_domain',
@@ -49,7 +52,8 @@ def _version(text):
 
 
 def data_center(store, record, _context=None):
-    return make(types.DataCenter,
+    return make(
+        types.DataCenter,
         id=record['id'], href=href('datacenters', record['id']), name=record['name'],
         description=record['description'], local=record['local'],
         status=types.DataCenterStatus(record['status']), version=_version(record['version']),
@@ -59,7 +63,8 @@ def data_center(store, record, _context=None):
 
 
 def cluster(store, record, _context=None):
-    return make(types.Cluster,
+    return make(
+        types.Cluster,
         id=record['id'], href=href('clusters', record['id']), name=record['name'],
         description=record['description'], data_center=ref(types.DataCenter, 'datacenters', record['data_center']),
     )
@@ -67,13 +72,17 @@ def cluster(store, record, _context=None):
 
 def network(store, record, context=None):
     """context: None (top level), ('datacenter', id) or ('cluster', id)."""
-    obj = make(types.Network,
+    obj = make(
+        types.Network,
         id=record['id'], name=record['name'], description=record['description'],
         data_center=ref(types.DataCenter, 'datacenters', record['data_center']),
         mtu=record['mtu'], stp=False,
         usages=[types.NetworkUsage(usage) for usage in record['usages']],
         vlan=make(types.Vlan, id=record['vlan']) if record['vlan'] is not None else None,
     )
+    # The bridge VDSM makes: the name when it is a valid NIC name, else "on" + 13 hex
+    # digits of the id (engine NetworkUtils.setNetworkVdsmName, HOST_NIC_NAME_PATTERN).
+    obj.vdsm_name = record['name'] if _DEVICE_NAME.match(record['name']) else 'on' + record['id'].replace('-', '')[:13]
     if context and context[0] == 'cluster':
         cluster_id = context[1]
         obj.href = href('clusters', cluster_id, 'networks', record['id'])
@@ -90,7 +99,8 @@ def network(store, record, context=None):
 
 
 def host(store, record, _context=None):
-    return make(types.Host,
+    return make(
+        types.Host,
         id=record['id'], href=href('hosts', record['id']), name=record['name'], address=record['address'],
         status=types.HostStatus(record['status']), type=types.HostType.RHEL, port=54321,
         cluster=ref(types.Cluster, 'clusters', record['cluster']),
@@ -104,7 +114,8 @@ def _ip(ip):
 
 
 def host_nic(store, record, _context=None):
-    obj = make(types.HostNic,
+    obj = make(
+        types.HostNic,
         id=record['id'], href=href('hosts', record['host'], 'nics', record['id']), name=record['name'],
         mac=types.Mac(address=record['mac']), ip=_ip(record['ip']), bridged=record['bridged'],
         mtu=record['mtu'], status=types.NicStatus(record['status']),
@@ -126,7 +137,8 @@ def host_nic(store, record, _context=None):
 
 def network_attachment(store, record, _context=None):
     host_id = record['host']
-    return make(types.NetworkAttachment,
+    return make(
+        types.NetworkAttachment,
         id=record['id'], href=href('hosts', host_id, 'networkattachments', record['id']),
         host=ref(types.Host, 'hosts', host_id),
         network=ref(types.Network, 'networks', record['network']),
@@ -144,7 +156,8 @@ def network_attachment(store, record, _context=None):
 
 def storage_connection(store, record, _context=None):
     """Password and portal are never returned (StorageDomainMapper)."""
-    obj = make(types.StorageConnection,
+    obj = make(
+        types.StorageConnection,
         id=record['id'], href=href('storageconnections', record['id']),
         type=types.StorageType(record['type']), address=record['address'],
     )
@@ -161,7 +174,8 @@ def storage_connection(store, record, _context=None):
 
 def storage_domain(store, record, context=None):
     """context: None (top level) or ('datacenter', id), which adds the status."""
-    obj = make(types.StorageDomain,
+    obj = make(
+        types.StorageDomain,
         id=record['id'], name=record['name'], type=types.StorageDomainType(record['type']),
         master=record['master'], storage_format=types.StorageFormat.V5,
         storage=types.HostStorage(type=types.StorageType(record['storage_type'])),
@@ -169,7 +183,8 @@ def storage_domain(store, record, context=None):
     connections = [store.get('storage_connections', cid) for cid in record['connections']]
     if record['storage_type'] == 'iscsi':
         obj.storage.volume_group = make(types.VolumeGroup, id='vg-%s' % record['id'][:8], logical_units=as_list([
-            make(types.LogicalUnit,
+            make(
+                types.LogicalUnit,
                 id='36001405%s' % conn['id'].replace('-', '')[:24], address=conn['address'],
                 port=conn['port'], target=conn['target'], storage_domain_id=record['id'],
             )
@@ -190,7 +205,8 @@ def storage_domain(store, record, context=None):
 
 
 def iscsi_bond(store, record, _context=None):
-    return make(types.IscsiBond,
+    return make(
+        types.IscsiBond,
         id=record['id'], href=href('datacenters', record['data_center'], 'iscsibonds', record['id']),
         name=record['name'], description=record['description'],
         data_center=ref(types.DataCenter, 'datacenters', record['data_center']),
@@ -202,7 +218,8 @@ def iscsi_bond(store, record, _context=None):
 
 
 def user(store, record, _context=None):
-    return make(types.User,
+    return make(
+        types.User,
         id=record['id'], href=href('users', record['id']), name=record['name'],
         user_name=record['user_name'], principal=record['name'], namespace='*',
         domain=types.Domain(name='%s-authz' % record['domain']),
@@ -210,7 +227,8 @@ def user(store, record, _context=None):
 
 
 def role(store, record, _context=None):
-    return make(types.Role,
+    return make(
+        types.Role,
         id=record['id'], href=href('roles', record['id']), name=record['name'],
         administrative=record['administrative'], mutable=False,
     )
@@ -218,7 +236,8 @@ def role(store, record, _context=None):
 
 def permit(store, record, context=None):
     role_id = context[1]
-    return make(types.Permit,
+    return make(
+        types.Permit,
         id=str(record['id']), href=href('roles', role_id, 'permits', record['id']), name=record['name'],
         administrative=record['id'] != 1300, role=ref(types.Role, 'roles', role_id),
     )
@@ -229,7 +248,8 @@ def permission(store, record, context=None):
         path = href('datacenters', context[1], 'permissions', record['id'])
     else:
         path = href('users', record['user'], 'permissions', record['id'])
-    return make(types.Permission,
+    return make(
+        types.Permission,
         id=record['id'], href=path,
         role=ref(types.Role, 'roles', record['role']), user=ref(types.User, 'users', record['user']),
         data_center=ref(types.DataCenter, 'datacenters', record['data_center']),

@@ -160,11 +160,20 @@ def _load_host(store, cluster, networks, spec):
             'network': network_id,
         })
         if network_id:
+            # The engine's attachment points at the base NIC of a VLAN device (eth1 for eth1.100).
+            carrier = nic['id']
+            if nic_spec.get('base_interface'):
+                base = [other for other in store.where('host_nics', host=host['id'])
+                        if other['name'] == nic_spec['base_interface']]
+                if not base:
+                    raise SeedError('nic %s of host %s: base_interface "%s" must be listed before it'
+                                    % (nic_name, name, nic_spec['base_interface']))
+                carrier = base[0]['id']
             store.insert('network_attachments', {
                 'id': stable_id('network_attachment', name, nic_name),
                 'host': host['id'],
                 'network': network_id,
-                'host_nic': nic['id'],
+                'host_nic': carrier,
                 'ip_address_assignments': [{'ip': ip, 'assignment_method': 'static' if ip else 'none'}],
                 'in_sync': True,
             })

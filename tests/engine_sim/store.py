@@ -57,7 +57,7 @@ class Store:
 
     def where(self, table, **conditions):
         if len(conditions) == 1:
-            (field, value), = conditions.items()
+            field, value = next(iter(conditions.items()))
             index = self._indexes.get((table, field))
             if index is None:
                 index = {}

@@ -13,7 +13,7 @@ import urllib.parse
 import urllib.request
 
 import ovirtsdk4 as sdk
-import ovirtsdk4.types as types
+from ovirtsdk4 import types
 import pytest
 
 from simhelp import Names, connect, harness

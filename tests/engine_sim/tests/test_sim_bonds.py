@@ -2,7 +2,7 @@
 """iSCSI bonds through the real SDK: answers, validations with the engine's texts and status codes."""
 
 import ovirtsdk4 as sdk
-import ovirtsdk4.types as types
+from ovirtsdk4 import types
 import pytest
 
 PREFIX = 'Cannot add iSCSI Bond. '
@@ -82,8 +82,8 @@ def test_duplicate_name_is_409(names):
     try:
         with pytest.raises(sdk.Error) as excinfo:
             bonds.add(types.IscsiBond(name='dup'))
-        assert _fault(excinfo) == (409, 'Operation Failed', '[%siSCSI bond with the same name already exists in the Data '
-                                                           'Center.]' % PREFIX)
+        expected = '[%siSCSI bond with the same name already exists in the Data Center.]' % PREFIX
+        assert _fault(excinfo) == (409, 'Operation Failed', expected)
         assert str(excinfo.value) == ('Fault reason is "Operation Failed". Fault detail is "[Cannot add iSCSI Bond. '
                                       'iSCSI bond with the same name already exists in the Data Center.]". '
                                       'HTTP response code is 409.')
@@ -98,8 +98,9 @@ def test_network_of_another_dc_is_409_with_ids(names):
     foreign = names.net('other-net', 'Other')
     with pytest.raises(sdk.Error) as excinfo:
         names.bonds_service().add(types.IscsiBond(name='foreign', networks=[types.Network(id=foreign)]))
-    assert _fault(excinfo) == (409, 'Operation Failed', '[%sThe following Logical Networks: %s do not exist in the '
-                                                       'Data Center: %s.]' % (PREFIX, foreign, names.dcs['Default']))
+    expected = '[%sThe following Logical Networks: %s do not exist in the Data Center: %s.]' % (
+        PREFIX, foreign, names.dcs['Default'])
+    assert _fault(excinfo) == (409, 'Operation Failed', expected)
 
 
 def test_unknown_networks_are_listed_comma_separated(names):

@@ -2,8 +2,10 @@
 """follow=, search= and max= as the engine serves them, read through the real SDK."""
 
 import ovirtsdk4 as sdk
-import ovirtsdk4.types as types
+from ovirtsdk4 import types
 import pytest
+
+from simhelp import connect, harness
 
 
 def test_one_request_for_the_data_center_with_everything(admin, sim, names):
@@ -42,8 +44,8 @@ def test_hosts_of_a_dc_with_nics_and_attachments_in_one_request(admin, sim):
     host1 = next(h for h in hosts if h.name == 'host1')
     assert host1.status == types.HostStatus.UP and host1.address == '198.18.0.11'
     nics = {n.name: n for n in host1.nics}
-    assert (nics['eth1'].ip.address, nics['eth1'].ip.netmask, nics['eth1'].bridged) == ('198.18.1.11', '255.255.255.0',
-                                                                                         False)
+    eth1 = nics['eth1']
+    assert (eth1.ip.address, eth1.ip.netmask, eth1.bridged) == ('198.18.1.11', '255.255.255.0', False)
     assert nics['eth0'].bridged is True and nics['eth1'].network.id
     attachments = {a.host_nic.id: a for a in host1.network_attachments}
     assert attachments[nics['eth2'].id].network.id == nics['eth2'].network.id
@@ -117,8 +119,8 @@ def test_search_case_insensitive_when_asked(admin):
 def test_search_in_other_collections(admin):
     system = admin.system_service()
     assert [h.name for h in system.hosts_service().list(search='datacenter=Other')] == []
-    assert sorted(h.name for h in system.hosts_service().list(search='cluster=Default and status=up')) == ['host1',
-                                                                                                         'host2']
+    up_hosts = system.hosts_service().list(search='cluster=Default and status=up')
+    assert sorted(h.name for h in up_hosts) == ['host1', 'host2']
     assert [n.name for n in system.networks_service().list(search='name=iscsi-a and datacenter=Default')] == ['iscsi-a']
     assert sorted(d.name for d in system.storage_domains_service().list(search='datacenter=Default')) == [
         'iscsi-data', 'nfs-export']
@@ -142,3 +144,23 @@ def test_cluster_and_dc_network_views(admin, names):
     assert all(n.cluster.id == cluster.id for n in networks)
     dc_networks = system.data_centers_service().data_center_service(names.dcs['Default']).networks_service().list()
     assert all(n.href.startswith('/ovirt-engine/api/datacenters/') for n in dc_networks)
+
+
+def test_vlan_networks_attach_to_the_base_nic_and_names_get_vdsm_names():
+    seed = harness.make_seed(hosts=1, networks=2, vlan_networks=True)
+    seed['data_centers'][0]['networks'].append({'name': 'a-very-long-network-name'})
+    with harness.Simulator(seed=seed) as sim:
+        connection = connect(sim)
+        try:
+            host = connection.system_service().hosts_service().list(follow='nics,network_attachments')[0]
+            nics = {nic.name: nic for nic in host.nics}
+            assert sorted(nics) == ['eth0', 'eth1', 'eth1.100', 'eth1.101']
+            assert (nics['eth1.100'].vlan.id, nics['eth1.100'].base_interface) == (100, 'eth1')
+            carriers = {a.network.id: a.host_nic.id for a in host.network_attachments}
+            assert carriers[nics['eth1.101'].network.id] == nics['eth1'].id
+            networks = {n.name: n for n in connection.system_service().networks_service().list()}
+            assert networks['storage-001'].vlan.id == 101 and networks['storage-001'].vdsm_name == 'storage-001'
+            long_one = networks['a-very-long-network-name']
+            assert long_one.vdsm_name == 'on' + long_one.id.replace('-', '')[:13]
+        finally:
+            connection.close()

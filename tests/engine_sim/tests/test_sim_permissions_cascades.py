@@ -2,7 +2,7 @@
 """Permissions of the three seed users, and the cascades the engine really does."""
 
 import ovirtsdk4 as sdk
-import ovirtsdk4.types as types
+from ovirtsdk4 import types
 import pytest
 import yaml
 
