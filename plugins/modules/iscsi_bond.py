@@ -97,40 +97,42 @@ seealso:
 '''
 
 EXAMPLES = r'''
+# The names below are those of the engine simulator's default data, so that
+# scripts/test-integration runs these examples as they are.
 - name: Bond two storage networks to every connection of an iSCSI storage domain
   ovirt_iscsi.multipath.iscsi_bond:
     auth:
-      url: https://engine.example.com/ovirt-engine/api
+      url: "{{ engine_url }}"
       username: admin@internal
       password: "{{ engine_password }}"
-      ca_file: /etc/pki/ovirt-engine/ca.pem
+      ca_file: "{{ engine_ca_file }}"
     data_center: Default
     name: multipath
     description: Two paths to the SAN
     networks:
-      - storage1
-      - storage2
+      - iscsi-a
+      - iscsi-b
     storage_domains:
-      - iscsi_data
+      - iscsi-data
 
-- name: Name connections by portal, with auth set once for the group
+- name: Manage bonds with auth set once for the action group
   module_defaults:
     group/ovirt_iscsi.multipath.multipath:
       auth:
-        url: https://engine.example.com/ovirt-engine/api
+        url: "{{ engine_url }}"
         username: admin@internal
         password: "{{ engine_password }}"
-        ca_file: /etc/pki/ovirt-engine/ca.pem
+        ca_file: "{{ engine_ca_file }}"
   block:
     - name: Bond one network to one portal
       ovirt_iscsi.multipath.iscsi_bond:
         data_center: Default
         name: single
-        networks: [storage1]
+        networks: [iscsi-a]
         storage_connections:
-          - address: 198.18.10.1
+          - address: 198.18.1.100
             port: 3260
-            target: iqn.2026-01.example:storage
+            target: iqn.2026-01.test.sim:storage
 
     - name: Rename it
       ovirt_iscsi.multipath.iscsi_bond:
@@ -138,7 +140,7 @@ EXAMPLES = r'''
         name: single
         new_name: single-path
 
-    - name: Create the bonds of an ovirt_datacenter iscsi_bonds list unchanged
+    - name: Create the bonds of an ovirt.ovirt.ovirt_datacenter iscsi_bonds list, unchanged
       ovirt_iscsi.multipath.iscsi_bond:
         data_center: Default
         name: "{{ item.name }}"
@@ -148,12 +150,21 @@ EXAMPLES = r'''
       loop: "{{ iscsi_bonds }}"
       loop_control:
         label: "{{ item.name }}"
+      vars:
+        iscsi_bonds:
+          - name: bond1
+            networks: [iscsi-a, iscsi-b]
+            storage_domains: [iscsi-data]
+          - name: bond2
+            networks: [iscsi-b]
+            storage_connections: [{address: 198.18.2.100, target: "iqn.2026-01.test.sim:storage"}]
 
-    - name: Remove the bond
+    - name: Remove the bonds
       ovirt_iscsi.multipath.iscsi_bond:
         data_center: Default
-        name: single-path
+        name: "{{ item }}"
         state: absent
+      loop: [multipath, single-path, bond1, bond2]
 '''
 
 RETURN = r'''

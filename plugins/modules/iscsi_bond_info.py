@@ -51,10 +51,10 @@ EXAMPLES = r'''
 - name: Show the bonds of a data center and the plan for every host
   ovirt_iscsi.multipath.iscsi_bond_info:
     auth:
-      url: https://engine.example.com/ovirt-engine/api
+      url: "{{ engine_url }}"
       username: admin@internal
       password: "{{ engine_password }}"
-      ca_file: /etc/pki/ovirt-engine/ca.pem
+      ca_file: "{{ engine_ca_file }}"
     data_center: Default
     host_plan: true
   register: bonds
