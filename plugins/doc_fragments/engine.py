@@ -20,7 +20,6 @@ options:
       - A session the module opens is closed at the end; the token is revoked
         only when the module obtained it itself (a C(token) you pass stays valid).
     type: dict
-    default: {}
     suboptions:
       url:
         description:

@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import (
-    HAS_SDK, ModuleError, engine_call, sdk,
+    HAS_SDK, EngineError, ModuleError, engine_call, sdk,
 )
 
 # Same keys, types, defaults and environment fallbacks as ovirt.ovirt's
@@ -79,6 +79,7 @@ class EngineSession:
         if problems:
             module.fail_json(msg='; '.join(problems))
         self._passed_token = auth.get('token')
+        self._can_log_in = bool(auth.get('kerberos') or (auth.get('username') and auth.get('password')))
         self.connection = None
         with engine_call('open a connection to the engine'):
             self.connection = sdk.Connection(
@@ -119,10 +120,22 @@ class EngineSession:
     def __enter__(self):
         return self
 
+    def explain(self, error):
+        """A clearer error when a lone token was refused (the SDK then tries to
+        log in as user 'None'); other errors are returned unchanged."""
+        if (isinstance(error, EngineError) and self._passed_token and not self._can_log_in
+                and 'SSO authentication' in (error.text or '')):
+            return EngineError(error.action, code=error.code, reason='Not authorized',
+                               detail='the engine refused auth.token (expired or revoked) and auth has no '
+                                      'username and password to log in again')
+        return error
+
     def __exit__(self, exc_type, exc, traceback):
         try:
             self.close()
         except ModuleError:
             if exc_type is None:
                 raise
+        if exc is not None and self.explain(exc) is not exc:
+            raise self.explain(exc) from None
         return False

@@ -65,6 +65,7 @@ class EngineError(ModuleError):
 
     def __init__(self, action, code=None, reason=None, detail=None, text=None):
         self.action = action
+        self.text = text
         self.code = code
         self.reason = reason
         self.detail = detail

@@ -195,7 +195,6 @@ def data_centers_of_network(system, name):
     return homes
 
 
-
 def complete_connections(system, snapshot, bonds):
     """Details of bond members no storage domain of the DC uses any more.
 

@@ -28,7 +28,7 @@ description:
   - Changing a bond does not log hosts out of removed paths; the engine never disconnects sessions.
     Hosts pick up removed networks after maintenance and activation.
 author:
-  - ovirt_iscsi.multipath contributors
+  - ovirt_iscsi.multipath contributors (!UNKNOWN)
 extends_documentation_fragment:
   - ovirt_iscsi.multipath.engine
   - ovirt_iscsi.multipath.attributes

@@ -22,7 +22,7 @@ description:
     C(net_ifacename) is the network's bridge when the NIC is bridged, else the NIC.
   - It costs at most four engine requests after the login, whatever the number of bonds and hosts.
 author:
-  - ovirt_iscsi.multipath contributors
+  - ovirt_iscsi.multipath contributors (!UNKNOWN)
 extends_documentation_fragment:
   - ovirt_iscsi.multipath.engine
   - ovirt_iscsi.multipath.attributes

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ovirtsdk4.types as types
+from ovirtsdk4 import types
 
 DC = 'dc000000-0000-4000-8000-000000000001'
 MGMT, STOR1, STOR2, REQ = ('ne000000-0000-4000-8000-00000000000%d' % i for i in range(1, 5))

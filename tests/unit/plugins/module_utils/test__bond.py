@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
+from ovirtsdk4 import types
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import (
     PortalRef, bond_facts, parse_connection_ref, plan, resolve,
@@ -105,7 +106,6 @@ def test_rename_already_done_is_no_change():
 
 
 def test_rename_onto_an_existing_name_is_refused():
-    import ovirtsdk4.types as types
     bonds = [types.IscsiBond(id=BOND, name='bond1', networks=[types.Network(id=STOR1)]),
              types.IscsiBond(id='other', name='bond2', networks=[types.Network(id=STOR2)])]
     snap = snapshot_from_sdk(sdk_dc(bonds=bonds), sdk_domains())
@@ -138,7 +138,6 @@ def test_unknown_network_and_network_of_another_dc():
 def test_required_network_is_refused_only_when_added():
     assert problems(networks=['storage1', 'required_net']) == [
         "network 'required_net' is required in cluster 'cluster1' and a required network cannot be part of an iSCSI bond"]
-    import ovirtsdk4.types as types
     bond = types.IscsiBond(id=BOND, name='bond1', networks=[types.Network(id=REQ)])
     snap = snapshot_from_sdk(sdk_dc(bonds=[bond]), sdk_domains())
     _actual, desired = resolve(snap, params(networks=['required_net']), FakeLookup())

@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ovirtsdk4.types as types
+from ovirtsdk4 import types
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_plan import plan_hosts
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import snapshot_from_sdk

@@ -6,11 +6,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ovirtsdk4.types as types
+from ovirtsdk4 import types
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import snapshot_from_sdk
 
-from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.engine_fixtures import BOND, CL, DC, MGMT, NFS_CONN, PORTAL_A, PORTAL_B, REQ, STOR1, STOR2, sdk_dc, sdk_domains
+from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.engine_fixtures import (
+    BOND, CL, DC, MGMT, NFS_CONN, PORTAL_A, PORTAL_B, REQ, STOR1, STOR2, sdk_dc, sdk_domains,
+)
 
 
 def test_snapshot_keeps_ids_names_and_required_flags():
