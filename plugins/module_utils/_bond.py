@@ -40,6 +40,16 @@ def name_problem(name, what='iSCSI bond name'):
     return None
 
 
+def _describe(item):
+    """How an entry is named in a message: never its values beyond the portal,
+    since a mistaken dict may carry a CHAP password."""
+    if isinstance(item, dict):
+        return 'entry {address: %s, target: %s}' % (item.get('address'), item.get('target'))
+    if isinstance(item, (int, float, bool)) or item is None:
+        return repr(item)
+    return 'an entry of type %s' % type(item).__name__
+
+
 def parse_connection_ref(item):
     """A ``storage_connections`` entry: an id (str) or a PortalRef; raises ValueError."""
     if isinstance(item, str):
@@ -47,15 +57,15 @@ def parse_connection_ref(item):
             raise ValueError('storage_connections: an empty string is not a connection id')
         return item.strip()
     if not isinstance(item, dict):
-        raise ValueError('storage_connections: %r is neither a connection id nor a dict with address, port and target' % (item,))
-    unknown = sorted(set(item) - set(PORTAL_KEYS))
+        raise ValueError('storage_connections: %s is neither a connection id nor a dict with address, port and target' % _describe(item))
+    unknown = sorted(str(key) for key in set(item) - set(PORTAL_KEYS))
     if unknown:
-        raise ValueError('storage_connections: %r has unknown keys %s (allowed: address, port, target)' % (item, ', '.join(unknown)))
+        raise ValueError('storage_connections: %s has unknown keys %s (allowed: address, port, target)' % (_describe(item), ', '.join(unknown)))
     address, target, port = item.get('address'), item.get('target'), item.get('port', ISCSI_PORT)
     if not isinstance(address, str) or not address:
-        raise ValueError('storage_connections: %r needs an address (a string)' % (item,))
+        raise ValueError('storage_connections: %s needs an address (a string)' % _describe(item))
     if not isinstance(target, str) or not target:
-        raise ValueError('storage_connections: %r needs a target IQN (a string)' % (item,))
+        raise ValueError('storage_connections: %s needs a target IQN (a string)' % _describe(item))
     if port is None:
         port = ISCSI_PORT
     if isinstance(port, bool) or not (isinstance(port, int) or (isinstance(port, str) and port.isdigit())):

@@ -195,7 +195,8 @@ def test_parse_connection_ref(item, expected):
 @pytest.mark.parametrize('item, expected', [
     (42, 'is neither a connection id nor a dict'),
     ('  ', 'empty string'),
-    (dict(address='a', target='t', portal='x'), 'unknown keys portal'),
+    (dict(address='a', target='t', portal='x'), 'entry {address: a, target: t} has unknown keys portal'),
+    ([1, 2], 'an entry of type list is neither'),
     (dict(target='t'), 'needs an address'),
     (dict(address='a'), 'needs a target'),
     (dict(address='a', target='t', port='http'), "port 'http' of a is not a number"),
@@ -206,6 +207,12 @@ def test_parse_connection_ref_rejects(item, expected):
     with pytest.raises(ValueError) as caught:
         parse_connection_ref(item)
     assert expected in str(caught.value)
+
+
+def test_a_mistaken_chap_password_is_never_echoed():
+    with pytest.raises(ValueError) as caught:
+        parse_connection_ref(dict(address='a', target='t', password='s3cret-chap'))
+    assert 's3cret-chap' not in str(caught.value) and 'unknown keys password' in str(caught.value)
 
 
 def test_bond_facts_shape():
