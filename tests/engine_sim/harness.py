@@ -143,14 +143,17 @@ class Simulator:
 
 def make_seed(hosts=2, networks=2, connections=2, bonds=0, domains=1, data_center='Default',
               host_status='up', nic_prefix='eth', vlan_networks=False):
-    """A seed for scale tests: one DC with `networks` storage networks (none required) besides
-    ovirtmgmt, `hosts` hosts carrying all of them, `domains` iSCSI domains sharing `connections`
-    portals of one target, `bonds` bonds each with every storage network and connection, and the
-    default seed's three users. Addresses stay inside 198.18.0.0/15: management 198.18.x.y,
-    portals 198.19.0.n, storage network k on 198.19.k.0/24 (host addresses repeat past 250 hosts)."""
+    """A seed for scale tests: DC `data_center` with `networks` storage networks (none required)
+    besides ovirtmgmt, `hosts` hosts carrying all of them, `domains` iSCSI domains sharing
+    `connections` portals of one target, `bonds` bonds each with every storage network and
+    connection; a small DC `Other`; the default seed's three users (the outsider administers
+    `Other` only). Addresses stay inside 198.18.0.0/15: management 198.18.x.y, portals
+    198.19.0.n, storage network k on 198.19.k.0/24 (host addresses repeat past 250 hosts).
+    `vlan_networks`: the storage networks are VLANs 100+k on `eth1`."""
     if hosts > 250 * 250 or networks > 254 or connections > 254:
         raise ValueError('make_seed: too large for 198.18.0.0/15 addressing')
     network_names = ['storage-%03d' % index for index in range(networks)]
+    other_dc = 'Other' if data_center != 'Other' else 'Other-2'
     target = 'iqn.2026-01.test.sim:scale'
     portals = [{'address': '198.19.0.%d' % (index + 1), 'port': 3260, 'target': target,
                 'portal': '1'} for index in range(connections)]
@@ -189,12 +192,17 @@ def make_seed(hosts=2, networks=2, connections=2, bonds=0, domains=1, data_cente
             }],
             'storage_domains': domain_specs,
             'iscsi_bonds': bond_specs,
+        }, {
+            'name': other_dc,
+            'networks': [{'name': 'ovirtmgmt'}, {'name': 'other-net'}],
+            'clusters': [{'name': other_dc, 'networks': [{'name': 'ovirtmgmt', 'required': True}, 'other-net']}],
         }],
         'users': [
             {'name': 'admin@internal', 'password': DEFAULT_PASSWORDS['admin@internal'],
              'permissions': [{'role': 'SuperUser'}]},
             {'name': 'dcadmin@internal', 'password': DEFAULT_PASSWORDS['dcadmin@internal'],
              'permissions': [{'role': 'DataCenterAdmin', 'data_center': data_center}]},
-            {'name': 'outsider@internal', 'password': DEFAULT_PASSWORDS['outsider@internal'], 'permissions': []},
+            {'name': 'outsider@internal', 'password': DEFAULT_PASSWORDS['outsider@internal'],
+             'permissions': [{'role': 'DataCenterAdmin', 'data_center': other_dc}]},
         ],
     }

@@ -27,11 +27,14 @@ class SeedError(Exception):
 
 
 def read_seed_file(path):
-    with open(path, encoding='utf-8') as handle:
-        if path.endswith('.json'):
-            return json.load(handle)
-        loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
-        return yaml.load(handle, Loader=loader)  # nosec: a safe loader
+    try:
+        with open(path, encoding='utf-8') as handle:
+            if path.endswith('.json'):
+                return json.load(handle)
+            loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+            return yaml.load(handle, Loader=loader)  # nosec: a safe loader
+    except (ValueError, yaml.YAMLError) as error:
+        raise SeedError('%s: %s' % (path, error)) from error
 
 
 def load(seed):
@@ -40,6 +43,9 @@ def load(seed):
         seed = DEFAULT_SEED
     if isinstance(seed, str):
         seed = read_seed_file(seed)
+    if not isinstance(seed, dict):
+        raise SeedError('a seed is a mapping with data_centers, storage_connections and users, not %s'
+                        % type(seed).__name__)
     store = Store()
     for role_id, name, administrative, permits in ROLES:
         store.insert('roles', {'id': role_id, 'name': name, 'administrative': administrative, 'permits': permits})

@@ -115,11 +115,18 @@ def _bond(request, bond_id):
     return bond
 
 
+def _admin_query(request):
+    """Bond queries are admin-only: with filter=true QueriesCommandBase refuses them."""
+    if (request.param('filter') or '').lower() == 'true':
+        raise ApiError(400, raw_detail='Query execution failed due to insufficient permissions.')
+
+
 def _ids(items):
     return [item.id for item in items or [] if item is not None]
 
 
 def list_bonds(request, dc):
+    _admin_query(request)
     pairs = [(bond, None) for bond in request.store.where('iscsi_bonds', data_center=dc)]
     return render_list(request, 'iscsi_bonds', pairs, 'iscsi_bonds')
 
@@ -147,6 +154,7 @@ def add_bond(request, dc):
 
 def get_bond(request, dc, bond):  # pylint: disable=unused-argument
     """`/datacenters/X/iscsibonds/Y` ignores X, as the engine does."""
+    _admin_query(request)
     return render_one(request, 'iscsi_bonds', lookup(request, 'iscsi_bonds', bond))
 
 
@@ -180,6 +188,7 @@ def _member_handlers(field, kind, table, root, entity_name):
     """list/add/get/remove for one member sub-collection (`networks` or `storageserverconnections`)."""
 
     def list_members(request, dc, bond):  # pylint: disable=unused-argument
+        _admin_query(request)
         record = request.store.get('iscsi_bonds', bond)
         ids = record[field] if record else []
         pairs = [(request.store.get(table, member_id), None) for member_id in ids]
@@ -196,6 +205,7 @@ def _member_handlers(field, kind, table, root, entity_name):
         return action_complete()
 
     def get_member(request, dc, bond, member):  # pylint: disable=unused-argument
+        _admin_query(request)
         record = _bond(request, bond)
         if member not in record[field] or request.store.get(table, member) is None:
             raise not_found()

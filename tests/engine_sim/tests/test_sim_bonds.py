@@ -264,3 +264,11 @@ def test_list_honours_max(names):
     finally:
         for bond in made:
             bonds.iscsi_bond_service(bond.id).remove()
+
+
+def test_bond_queries_are_admin_only(names):
+    with pytest.raises(sdk.Error) as excinfo:
+        names.bonds_service().list(query={'filter': 'true'})
+    assert _fault(excinfo) == (400, 'Operation Failed', 'Query execution failed due to insufficient permissions.')
+    with pytest.raises(sdk.Error):
+        names.bonds_service().list(headers={'Filter': 'true'})
