@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 ---
 module: iscsi_target
-short_description: Node records and sessions of one iSCSI target through one iface
+short_description: Node records and sessions of one iSCSI target through given ifaces
 version_added: 0.1.0
 description:
   - With O(state=present), for every portal of the target, makes sure a node record exists for
@@ -53,6 +53,19 @@ options:
       - Use only the portals whose address lies in this network (CIDR), the storage network the
         iface is bound to; the others are reported in RV(skipped_portals). Host names are kept.
     type: str
+  ifaces:
+    description:
+      - Several ifaces in one call, each with its own O(subnet); instead of O(iface) and O(subnet).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The iface.
+        type: str
+        required: true
+      subnet:
+        description: As O(subnet), for this iface.
+        type: str
   discover:
     description:
       - Find the portal group tag by SendTargets discovery through the iface before creating a
@@ -100,6 +113,14 @@ EXAMPLES = r'''
     auth_username: ovirt
     auth_password: "{{ vault_chap_secret }}"
 
+- name: Through the ifaces of two storage networks in one call
+  ovirt_iscsi.multipath.iscsi_target:
+    target: iqn.2026-11.lab.example:storage1
+    portals: [198.18.1.1, 198.18.2.1]
+    ifaces:
+      - {name: ens4, subnet: 198.18.1.0/24}
+      - {name: ens5, subnet: 198.18.2.0/24}
+
 - name: Log out and forget the target through that iface only
   ovirt_iscsi.multipath.iscsi_target:
     target: iqn.2026-11.lab.example:storage1
@@ -124,11 +145,11 @@ nodes:
   sample:
     - {target: iqn.2026-11.lab.example:storage1, portal: '198.18.1.1:3260', iface: ens4, tpgt: 1, steps: [create, login], sid: 3}
 skipped_portals:
-  description: Portals left out because they are not in O(subnet).
+  description: Portals left out of an iface because they are not in its subnet, as C(portal via iface).
   returned: always
   type: list
   elements: str
-  sample: ['198.18.2.1:3260']
+  sample: ['198.18.2.1:3260 via ens4']
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -142,6 +163,13 @@ def step_name(step):
     return step[0] if step[0] != 'set' else 'set %s' % step[1]
 
 
+def routes_of(params):
+    """[(iface, subnet)] from either O(ifaces) or O(iface) and O(subnet)."""
+    if params['ifaces']:
+        return [(entry['name'], entry.get('subnet')) for entry in params['ifaces']]
+    return [(params['iface'], params['subnet'])]
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -149,6 +177,7 @@ def main():
             portals=dict(type='list', elements='str', required=True),
             iface=dict(type='str', default='default'),
             subnet=dict(type='str'),
+            ifaces=dict(type='list', elements='dict', options=dict(name=dict(type='str', required=True), subnet=dict(type='str'))),
             discover=dict(type='bool', default=True),
             node_startup=dict(type='str', choices=['automatic', 'manual', 'onboot'], default='automatic'),
             node_settings=dict(type='dict', default={}),
@@ -157,42 +186,53 @@ def main():
             state=dict(type='str', choices=['present', 'absent'], default='present'),
         ),
         required_together=[('auth_username', 'auth_password')],
+        mutually_exclusive=[('ifaces', 'subnet')],
         supports_check_mode=True,
     )
     params = module.params
-    try:
-        portals, skipped = select_portals(params['portals'], params['subnet'])
-    except ValueError as exc:
-        module.fail_json(msg='target %s: %s' % (params['target'], exc))
+    target = params['target']
     settings = desired_settings(startup=params['node_startup'], username=params['auth_username'], password=params['auth_password'],
                                 extra=params['node_settings'])
     if isinstance(settings, str):
-        module.fail_json(msg='target %s: %s' % (params['target'], settings))
+        module.fail_json(msg='target %s: %s' % (target, settings))
+    routes = []
     try:
-        manager = TargetManager(Iscsiadm(module), module, target=params['target'], iface=params['iface'], state=params['state'],
-                                settings=settings, discover=params['discover'])
-        plans = manager.plan(portals)
-        if not module.check_mode:
-            for plan in plans:
-                manager.apply(plan)
-        sessions = manager.iscsiadm.sessions() if not module.check_mode and any(p['steps'] for p in plans) else None
+        # Every portal is parsed before anything changes.
+        routes = [(iface, select_portals(params['portals'], subnet)) for iface, subnet in routes_of(params)]
+    except ValueError as exc:
+        module.fail_json(msg='target %s: %s' % (target, exc))
+    plans, skipped, sessions = [], [], None
+    try:
+        iscsiadm = Iscsiadm(module)
+        for iface, (portals, left_out) in routes:
+            manager = TargetManager(iscsiadm, module, target=target, iface=iface, state=params['state'],
+                                    settings=settings, discover=params['discover'])
+            route_plans = manager.plan(portals)
+            if not module.check_mode:
+                for plan in route_plans:
+                    manager.apply(plan)
+            plans += route_plans
+            skipped += ['%s via %s' % (format_portal(address, port), iface) for address, port in left_out]
+        sessions = iscsiadm.sessions() if not module.check_mode and any(p['steps'] for p in plans) else None
     except IscsiadmError as exc:
         module.fail_json(**exc.result())
-    nodes = []
-    for plan in plans:
-        node = plan['node']
-        sid = plan['session'].get('sid') if plan['session'] and params['state'] == 'present' else None
-        if sessions is not None:
-            sid = next((s.get('sid') for s in sessions if s.get('target') == node['target'] and s.get('address') == node['address']
-                        and s.get('port') == node['port'] and s.get('iface') == node['iface']), None)
-        nodes.append({'target': node['target'], 'portal': format_portal(node['address'], node['port']), 'iface': node['iface'],
-                      'tpgt': node.get('tpgt'), 'steps': [step_name(s) for s in plan['steps']], 'sid': sid})
-    result = {'changed': any(p['steps'] for p in plans), 'nodes': nodes,
-              'skipped_portals': [format_portal(address, port) for address, port in skipped]}
+    result = {'changed': any(p['steps'] for p in plans), 'nodes': [node_result(plan, sessions, params['state']) for plan in plans],
+              'skipped_portals': skipped}
     if module._diff:
-        before, after = diff_of(plans, params['target'], settings)
+        before, after = diff_of(plans, target, settings)
         result['diff'] = {'before': before, 'after': after}
     module.exit_json(**result)
+
+
+def node_result(plan, sessions, state):
+    """One RV(nodes) entry; the session id is read again after changes."""
+    node = plan['node']
+    sid = plan['session'].get('sid') if plan['session'] and state == 'present' else None
+    if sessions is not None:
+        sid = next((s.get('sid') for s in sessions if s.get('target') == node['target'] and s.get('address') == node['address']
+                    and s.get('port') == node['port'] and s.get('iface') == node['iface']), None)
+    return {'target': node['target'], 'portal': format_portal(node['address'], node['port']), 'iface': node['iface'],
+            'tpgt': node.get('tpgt'), 'steps': [step_name(s) for s in plan['steps']], 'sid': sid}
 
 
 if __name__ == '__main__':
