@@ -2,8 +2,10 @@
 """HTTPS front: SSO endpoints, the API with its auth and version checks, and /__sim__/."""
 
 import json
+import os
 import re
 import ssl
+import sys
 import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +20,7 @@ API_PREFIX = '/ovirt-engine/api'
 SSO_TOKEN = '/ovirt-engine/sso/oauth/token'
 SSO_TOKEN_HTTP_AUTH = '/ovirt-engine/sso/oauth/token-http-auth'
 SSO_LOGOUT = '/ovirt-engine/services/sso-logout'
+LOG_REQUESTS = os.environ.get('ENGINE_SIM_LOG') == '1'
 _VERSION_IN_PATH = re.compile(r'^/v(\d+)(?=/|$)')
 
 
@@ -100,7 +103,10 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ''
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-        """Quiet: no per-request log (it would only slow the tests down)."""
+        """Quiet unless ENGINE_SIM_LOG=1: then method, path with query, status on stderr
+        (never headers or bodies, where tokens and passwords travel)."""
+        if LOG_REQUESTS:
+            sys.stderr.write('engine_sim: %s\n' % (format % args))
 
     def do_GET(self):  # pylint: disable=invalid-name
         self._handle()

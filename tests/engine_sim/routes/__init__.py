@@ -5,7 +5,7 @@ import re
 
 from engine_sim import xml_io
 from engine_sim.answer import Response
-from engine_sim.errors import not_found
+from engine_sim.errors import ApiError, not_found
 from engine_sim.routes import bonds, datacenters, hosts, storage, users
 
 
@@ -21,10 +21,15 @@ _TABLE = [('GET', re.compile('^$'), api_root)] + [
 
 
 def dispatch(request):
+    path_known = False
     for method, pattern, handler in _TABLE:
-        if method != request.method:
-            continue
         match = pattern.match(request.path)
-        if match:
+        if not match:
+            continue
+        if method == request.method:
             return handler(request, **match.groupdict())
+        path_known = True
+    if path_known:
+        # JAX-RS: the resource exists but not this method (or the simulator does not serve it).
+        raise ApiError(405, body=False)
     raise not_found()

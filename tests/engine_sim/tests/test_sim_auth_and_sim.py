@@ -103,6 +103,32 @@ def test_api_root_and_versions(sim, admin):
     assert status == 400
     status, headers, body = _raw(sim, '/ovirt-engine/api/nosuchcollection', headers=auth)
     assert (status, body) == (404, b'')
+    status, headers, body = _raw(sim, '/ovirt-engine/api/hosts', method='DELETE', headers=auth)
+    assert (status, body) == (405, b'')
+
+
+def test_request_log_on_stderr_has_no_secrets(tmp_path):
+    state_dir = str(tmp_path)
+    process = subprocess.Popen([sys.executable, harness.SIM_DIR, '--port', '0', '--state-dir', state_dir],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, ENGINE_SIM_LOG='1'))
+    try:
+        line = process.stdout.readline()
+        sim = harness.Simulator()
+        sim.base = 'https://127.0.0.1:%s' % line.split('port=')[1].split()[0]
+        sim.url = sim.base + '/ovirt-engine/api'
+        sim.ca_file = os.path.join(state_dir, 'ca.pem')
+        connection = connect(sim)
+        token = connection.authenticate()
+        connection.system_service().hosts_service().list(search='name=host1')
+        connection.close()
+    finally:
+        process.terminate()
+        _out, err = process.communicate(timeout=10)
+        sim.stop()
+    assert 'GET /ovirt-engine/api/hosts?search=name%3Dhost1 HTTP/1.1" 200' in err
+    assert 'POST /ovirt-engine/sso/oauth/token HTTP/1.1" 200' in err
+    assert token not in err and 'sim-admin-pass' not in err
 
 
 def test_stats_count_api_requests_only(sim):
