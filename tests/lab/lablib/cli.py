@@ -13,7 +13,8 @@ import time
 from lablib import config, guests, image, net, state, target
 
 DEFAULT_HOSTS = 2
-SSH_TIMEOUT = 240
+# Under software emulation on a busy 2-core machine a boot can take minutes.
+SSH_TIMEOUT = float(os.environ.get('OVIRT_ISCSI_LAB_BOOT_TIMEOUT', '600'))
 
 
 class LabError(Exception):

@@ -58,7 +58,7 @@ def write_ssh_config(run_dir, namespace, hosts, key):
 def _cmdline(host, pubkey):
     addrs = ','.join('%s=%s/%d' % (nic['nic'], nic['address'], nic['prefix']) for nic in host['nics'])
     return ' '.join([
-        'root=/dev/vda', 'rw', 'console=ttyS0', 'edd=off', 'quiet', 'mitigations=off', 'net.ifnames=0',
+        'root=/dev/vda', 'rw', 'console=ttyS0', 'edd=off', 'quiet', 'systemd.show_status=1', 'mitigations=off', 'net.ifnames=0',
         'lab.host=%s' % host['name'], 'lab.iqn=%s' % host['initiator_name'],
         'lab.gw=%s' % host['gateway'], 'lab.addr=%s' % addrs, 'lab.key=%s' % pubkey,
     ])
