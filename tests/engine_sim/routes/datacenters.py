@@ -28,6 +28,7 @@ def remove_dc(request, dc):
     record = lookup(request, 'data_centers', dc)
     require(request, DELETE_STORAGE_POOL, dc)
     store = request.store
+    _validate_dc_removal(request, record)
     for bond in store.where('iscsi_bonds', data_center=dc):
         store.delete('iscsi_bonds', bond['id'])
     for network in store.where('networks', data_center=dc):
@@ -41,6 +42,20 @@ def remove_dc(request, dc):
         store.delete('permissions', permission['id'])
     store.delete('data_centers', record['id'])
     return action_complete()
+
+
+def _validate_dc_removal(request, record):
+    """RemoveStoragePoolCommand.validate(), the parts the store can answer (the domains'
+    own maintenance state and VMs/disks are not simulated)."""
+    if record['status'] == 'up':
+        raise engine_failure([(409, 'Cannot remove an active Data Center.')])
+    domains = request.store.domains_of_dc(record['id'])
+    if (request.param('force') or '').lower() != 'true':
+        if len(domains) > 1:
+            raise engine_failure([(409, 'Cannot remove Data Center when more than one Storage Domain is attached.')])
+    elif any(host['status'] != 'maintenance' for host in request.store.hosts_of_dc(record['id'])):
+        raise engine_failure([(409, 'Cannot remove Data Center while there are Hosts that are not in Maintenance '
+                                    'mode.')])
 
 
 def list_dc_clusters(request, dc):

@@ -77,21 +77,63 @@ def test_dc_permissions_collection(admin, names):
     assert 'edit_storage_pool_configuration' in [p.name for p in permits]
 
 
-def test_removing_a_dc_takes_its_bonds(fresh_sim):
-    connection = connect(fresh_sim)
-    try:
-        names = Names(connection)
-        names.bonds_service().add(types.IscsiBond(name='goes', networks=[types.Network(id=names.net('iscsi-a'))]))
-        dc_service = names.system.data_centers_service().data_center_service(names.dcs['Default'])
-        assert dc_service.remove() is None
-        state = fresh_sim.state()
-        assert state['iscsi_bonds'] == []
-        assert [dc['name'] for dc in state['data_centers']] == ['Other']
-        assert not [n for n in state['networks'] if n['data_center'] == names.dcs['Default']]
-        with pytest.raises(sdk.NotFoundError):
-            dc_service.get()
-    finally:
-        connection.close()
+def _seed_with_default_in_maintenance(hosts_status='up', drop_nfs=True):
+    seed = yaml.safe_load(open(harness.DEFAULT_SEED, encoding='utf-8'))
+    default = seed['data_centers'][0]
+    default['status'] = 'maintenance'
+    if drop_nfs:
+        default['storage_domains'] = [d for d in default['storage_domains'] if d['name'] != 'nfs-export']
+    for host in default['clusters'][0]['hosts']:
+        host['status'] = hosts_status
+    return seed
+
+
+def test_an_active_dc_cannot_be_removed(sim, names):
+    before = sim.state()
+    service = names.system.data_centers_service().data_center_service(names.dcs['Default'])
+    for force in (False, True):
+        with pytest.raises(sdk.Error) as excinfo:
+            service.remove(force=force)
+        assert (excinfo.value.code, excinfo.value.fault.detail) == (409, '[Cannot remove an active Data Center.]')
+    assert sim.state() == before
+
+
+def test_dc_removal_checks_domains_and_forced_removal_checks_hosts():
+    with harness.Simulator(seed=_seed_with_default_in_maintenance(drop_nfs=False)) as sim:
+        connection = connect(sim)
+        try:
+            names = Names(connection)
+            service = names.system.data_centers_service().data_center_service(names.dcs['Default'])
+            with pytest.raises(sdk.Error) as excinfo:
+                service.remove()
+            assert excinfo.value.fault.detail == '[Cannot remove Data Center when more than one Storage Domain is attached.]'
+            with pytest.raises(sdk.Error) as excinfo:
+                service.remove(force=True)
+            assert excinfo.value.fault.detail == ('[Cannot remove Data Center while there are Hosts that are not in '
+                                                  'Maintenance mode.]')
+        finally:
+            connection.close()
+
+
+@pytest.mark.parametrize('force, hosts_status, drop_nfs', [(False, 'up', True), (True, 'maintenance', False)])
+def test_removing_a_dc_takes_its_bonds(force, hosts_status, drop_nfs):
+    seed = _seed_with_default_in_maintenance(hosts_status, drop_nfs)
+    seed['data_centers'][0]['iscsi_bonds'] = [{'name': 'goes', 'networks': ['iscsi-a']}]
+    with harness.Simulator(seed=seed) as sim:
+        connection = connect(sim)
+        try:
+            names = Names(connection)
+            assert [b['name'] for b in sim.state()['iscsi_bonds']] == ['goes']
+            dc_service = names.system.data_centers_service().data_center_service(names.dcs['Default'])
+            assert dc_service.remove(force=force) is None
+            state = sim.state()
+            assert state['iscsi_bonds'] == []
+            assert [dc['name'] for dc in state['data_centers']] == ['Other']
+            assert not [n for n in state['networks'] if n['data_center'] == names.dcs['Default']]
+            with pytest.raises(sdk.NotFoundError):
+                dc_service.get()
+        finally:
+            connection.close()
 
 
 def test_network_in_a_bond_cannot_be_removed_until_it_leaves(fresh_sim):
@@ -166,3 +208,42 @@ def test_a_removed_connection_leaves_its_bonds():
             assert [n.id for n in bond.networks] == [names.net('iscsi-a')]
         finally:
             connection.close()
+
+
+def test_networks_added_to_a_dc_and_attached_to_a_cluster(fresh_sim):
+    connection = connect(fresh_sim)
+    try:
+        names = Names(connection)
+        system = names.system
+        dc_networks = system.data_centers_service().data_center_service(names.dcs['Default']).networks_service()
+        added = dc_networks.add(types.Network(name='iscsi-c', vlan=types.Vlan(id=300)))
+        assert added.data_center.id == names.dcs['Default'] and added.vlan.id == 300
+        top = system.networks_service().add(types.Network(name='iscsi-d', data_center=types.DataCenter(name='Default')))
+        with pytest.raises(sdk.Error) as excinfo:
+            dc_networks.add(types.Network(name='iscsi-c'))
+        assert excinfo.value.code == 409
+        assert "The name of the logical network 'iscsi-c' is already used" in excinfo.value.fault.detail
+        cluster = system.clusters_service().list(search='name=Default')[0]
+        cluster_networks = system.clusters_service().cluster_service(cluster.id).networks_service()
+        attached = cluster_networks.add(types.Network(id=added.id, required=True))
+        assert attached.required is True and attached.cluster.id == cluster.id
+        cluster_networks.add(types.Network(name='iscsi-d', required=False))
+        with pytest.raises(sdk.Error) as excinfo:
+            names.bonds_service().add(types.IscsiBond(name='req', networks=[types.Network(id=added.id)]))
+        assert excinfo.value.code == 400 and 'Required network' in excinfo.value.fault.detail
+        bond = names.bonds_service().add(types.IscsiBond(name='ok', networks=[types.Network(id=top.id)]))
+        assert [n.id for n in bond.networks] == [top.id]
+        assert cluster_networks.network_service(added.id).remove() is None
+        with pytest.raises(sdk.NotFoundError):
+            cluster_networks.network_service(added.id).get()
+        # No longer required anywhere: it may join a bond now.
+        names.bonds_service().iscsi_bond_service(bond.id).networks_service().add(types.Network(id=added.id))
+        outsider = connect(fresh_sim, 'outsider@internal')
+        try:
+            with pytest.raises(sdk.AuthError):
+                Names(outsider).system.data_centers_service().data_center_service(
+                    names.dcs['Default']).networks_service().add(types.Network(name='nope'))
+        finally:
+            outsider.close()
+    finally:
+        connection.close()
