@@ -26,7 +26,11 @@ def main(argv=None):
         return 2
     context = tls.make_context(args.state_dir)
     sim = server.Simulator(store, faults.Faults(), auth.Tokens())
-    httpd = server.Server(('127.0.0.1', args.port), sim, context)
+    try:
+        httpd = server.Server(('127.0.0.1', args.port), sim, context)
+    except OSError as error:
+        sys.stderr.write('engine_sim: cannot listen on 127.0.0.1:%d: %s\n' % (args.port, error))
+        return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())

@@ -243,3 +243,15 @@ def test_make_seed_scales_and_loads_fast():
         finally:
             connection.close()
     assert elapsed < 5, 'start with 200 hosts took %.2fs' % elapsed
+
+
+def test_a_busy_port_is_refused_with_a_message(tmp_path):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(('127.0.0.1', 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, harness.SIM_DIR, '--port', str(port), '--state-dir', str(tmp_path)],
+                                capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 2
+    assert 'cannot listen on 127.0.0.1:%d' % port in result.stderr
