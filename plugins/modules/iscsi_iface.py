@@ -16,7 +16,7 @@ description:
   - Refuses to delete an iface that still carries sessions; log them out first
     (M(ovirt_iscsi.multipath.iscsi_target) with O(ovirt_iscsi.multipath.iscsi_target#module:state=absent)).
 author:
-  - ovirt_iscsi.multipath contributors
+  - ovirt_iscsi.multipath contributors (!UNKNOWN)
 attributes:
   check_mode:
     support: full

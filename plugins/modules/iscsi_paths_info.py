@@ -15,7 +15,7 @@ description:
     iface, network interface, portal and session it goes through and its state.
   - Reads only; changes nothing.
 author:
-  - ovirt_iscsi.multipath contributors
+  - ovirt_iscsi.multipath contributors (!UNKNOWN)
 attributes:
   check_mode:
     support: full
@@ -71,28 +71,28 @@ luns:
   type: list
   elements: dict
   contains:
-    wwid: {description: WWID of the LUN., type: str, returned: always}
-    map: {description: Name of its multipath map, null when no map holds it., type: str, returned: always}
-    active_paths: {description: Number of paths device-mapper uses and the checker finds ready., type: int, returned: always}
+    wwid: {description: 'WWID of the LUN.', type: str, returned: always}
+    map: {description: 'Name of its multipath map, null when no map holds it.', type: str, returned: always}
+    active_paths: {description: 'Number of paths device-mapper uses and the checker finds ready.', type: int, returned: always}
     paths:
       description: Its paths.
       type: list
       elements: dict
       returned: always
       contains:
-        device: {description: SCSI disk (sdX)., type: str, returned: always}
-        hctl: {description: Host:channel:target:LUN., type: str, returned: always}
-        target: {description: Target IQN., type: str, returned: always}
-        portal: {description: Portal of the session., type: str, returned: always}
-        iface: {description: iSCSI iface of the session., type: str, returned: always}
-        netdev: {description: Network interface the iface is bound to, empty for an unbound iface., type: str, returned: always}
-        ipaddress: {description: Local address of the session., type: str, returned: always}
-        sid: {description: Session id., type: int, returned: always}
-        session_state: {description: iSCSI session state (LOGGED_IN, FAILED, FREE)., type: str, returned: always}
-        dm_state: {description: Device-mapper state of the path (active, failed), null without a map., type: str, returned: always}
-        checker_state: {description: Path checker state (ready, faulty, ...), null without a map., type: str, returned: always}
-        device_state: {description: SCSI device state (running, offline, ...)., type: str, returned: always}
-        active: {description: Whether the path carries I/O now., type: bool, returned: always}
+        device: {description: 'SCSI disk (sdX).', type: str, returned: always}
+        hctl: {description: 'Host:channel:target:LUN.', type: str, returned: always}
+        target: {description: 'Target IQN.', type: str, returned: always}
+        portal: {description: 'Portal of the session.', type: str, returned: always}
+        iface: {description: 'iSCSI iface of the session.', type: str, returned: always}
+        netdev: {description: 'Network interface the iface is bound to, empty for an unbound iface.', type: str, returned: always}
+        ipaddress: {description: 'Local address of the session.', type: str, returned: always}
+        sid: {description: 'Session id.', type: int, returned: always}
+        session_state: {description: 'iSCSI session state (LOGGED_IN, FAILED, FREE).', type: str, returned: always}
+        dm_state: {description: 'Device-mapper state of the path (active, failed), null without a map.', type: str, returned: always}
+        checker_state: {description: 'Path checker state (ready, faulty, ...), null without a map.', type: str, returned: always}
+        device_state: {description: 'SCSI device state (running, offline, ...).', type: str, returned: always}
+        active: {description: 'Whether the path carries I/O now.', type: bool, returned: always}
   sample:
     - wwid: 360000000000000000e00000000010001
       map: 360000000000000000e00000000010001

@@ -18,7 +18,7 @@ description:
     node records. Sessions and records through other ifaces are never touched.
   - Discovery does not store records for the other targets a portal offers.
 author:
-  - ovirt_iscsi.multipath contributors
+  - ovirt_iscsi.multipath contributors (!UNKNOWN)
 attributes:
   check_mode:
     support: full
@@ -136,12 +136,12 @@ nodes:
   type: list
   elements: dict
   contains:
-    target: {description: IQN of the target., type: str, returned: always}
-    portal: {description: The portal, C(address:port)., type: str, returned: always}
-    iface: {description: The iface., type: str, returned: always}
-    tpgt: {description: Portal group tag of the node record, null if unknown., type: int, returned: always}
-    steps: {description: What was done (or would be done in check mode)., type: list, elements: str, returned: always}
-    sid: {description: Session id after the run, null if not logged in., type: int, returned: always}
+    target: {description: 'IQN of the target.', type: str, returned: always}
+    portal: {description: 'The portal, C(address:port).', type: str, returned: always}
+    iface: {description: 'The iface.', type: str, returned: always}
+    tpgt: {description: 'Portal group tag of the node record, null if unknown.', type: int, returned: always}
+    steps: {description: 'What was done (or would be done in check mode).', type: list, elements: str, returned: always}
+    sid: {description: 'Session id after the run, null if not logged in.', type: int, returned: always}
   sample:
     - {target: iqn.2026-11.lab.example:storage1, portal: '198.18.1.1:3260', iface: ens4, tpgt: 1, steps: [create, login], sid: 3}
 skipped_portals:
