@@ -3,6 +3,7 @@
 
 import json
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -246,7 +247,6 @@ def test_make_seed_scales_and_loads_fast():
 
 
 def test_a_busy_port_is_refused_with_a_message(tmp_path):
-    import socket
     with socket.socket() as busy:
         busy.bind(('127.0.0.1', 0))
         busy.listen()

@@ -1,6 +1,11 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """iSCSI bonds through the real SDK: answers, validations with the engine's texts and status codes."""
 
+import base64
+import json
+import ssl
+import urllib.request
+
 import ovirtsdk4 as sdk
 from ovirtsdk4 import types
 import pytest
@@ -36,14 +41,11 @@ def test_add_answers_201_with_location_and_the_bond(names, sim):
 
 
 def test_add_status_and_location_header(names, sim):
-    import json
-    import ssl
-    import urllib.request
     context = ssl.create_default_context(cafile=sim.ca_file)
     request = urllib.request.Request(
         sim.url + '/datacenters/%s/iscsibonds' % names.dcs['Default'], method='POST',
         data=b'<iscsi_bond><name>raw</name></iscsi_bond>',
-        headers={'Content-Type': 'application/xml', 'Authorization': 'Basic ' + __import__('base64').b64encode(
+        headers={'Content-Type': 'application/xml', 'Authorization': 'Basic ' + base64.b64encode(
             ('admin@internal:%s' % sim.password('admin@internal')).encode()).decode()})
     with urllib.request.urlopen(request, context=context) as answer:
         assert answer.status == 201
