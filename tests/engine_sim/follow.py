@@ -132,11 +132,12 @@ def _follow(store, kind, record, obj, segment, subtree):
         pairs = children(store, record) if children else []
         setattr(obj, attribute, builders.as_list(render_many(store, child_kind, [p for p in pairs if p[0]], subtree)))
         return
-    reference = REFERENCES.get(kind, {}).get(segment.lower())
-    if reference is None:
+    # The engine's getter lookup ignores case, so `datacenter` finds getDataCenter too.
+    attribute = next((name for name in REFERENCES.get(kind, {}) if _normal(name) == rel), None)
+    if attribute is None:
         raise _failure(segment, kind)
-    child_kind, field = reference
+    child_kind, field = REFERENCES[kind][attribute]
     child = store.get(child_kind, record.get(field))
     if child is None:
         raise _failure(segment, kind)
-    setattr(obj, segment.lower(), render(store, child_kind, child, None, subtree))
+    setattr(obj, attribute, render(store, child_kind, child, None, subtree))
