@@ -85,7 +85,7 @@ luns:
         target: {description: 'Target IQN.', type: str, returned: always}
         portal: {description: 'Portal of the session.', type: str, returned: always}
         iface: {description: 'iSCSI iface of the session.', type: str, returned: always}
-        netdev: {description: 'Network interface the iface is bound to, empty for an unbound iface.', type: str, returned: always}
+        netdev: {description: 'Network interface the iface is bound to (C(default) for the default iface).', type: str, returned: always}
         ipaddress: {description: 'Local address of the session.', type: str, returned: always}
         sid: {description: 'Session id.', type: int, returned: always}
         session_state: {description: 'iSCSI session state (LOGGED_IN, FAILED, FREE).', type: str, returned: always}

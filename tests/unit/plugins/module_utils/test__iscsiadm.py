@@ -119,12 +119,31 @@ def test_session_tree_links_sessions_to_ifaces_and_disks():
         assert isinstance(session['sid'], int)
         assert session['session_state'] == 'LOGGED_IN'
         assert session['address'].startswith('198.18.') and session['port'] == 3260
-        assert session['devices'], 'every lab session carries LUNs'
-        for device in session['devices']:
+        # LUN 0 is tgtd's controller: a SCSI device without a disk.
+        assert [d['disk'] for d in session['devices'] if d['lun'] == 0] == [None]
+        disks = [d for d in session['devices'] if d['lun'] > 0]
+        assert disks, 'every lab session carries LUNs'
+        for device in disks:
             assert device['disk'].startswith('sd') and device['state'] == 'running'
     assert len({s['sid'] for s in sessions}) == len(sessions)
-    disks = [d['disk'] for s in sessions for d in s['devices']]
+    assert {s['iface'] for s in sessions} == {'ens4', 'ens5'}
+    assert all(s['netdev'] == s['iface'] for s in sessions)
+    disks = [d['disk'] for s in sessions for d in s['devices'] if d['disk']]
     assert len(disks) == len(set(disks)), 'a disk belongs to exactly one session'
+
+
+def test_session_tree_with_a_cut_network_shows_the_sessions_in_recovery():
+    sessions = _iscsiadm.parse_session_tree(fixture_text('iscsiadm', 'session-tree-cut'))
+    states = {(s['iface'], s['session_state']) for s in sessions}
+    assert ('ens4', 'LOGGED_IN') in states
+    assert {state for iface, state in states if iface == 'ens5'} <= {'FAILED', 'FREE'}
+    assert any(iface == 'ens5' for iface, state in states)
+
+
+def test_session_tree_through_the_default_iface():
+    sessions = _iscsiadm.parse_session_tree(fixture_text('iscsiadm', 'session-tree-default-iface'))
+    (session,) = [s for s in sessions if s['address'] == '198.18.0.1']
+    assert (session['iface'], session['netdev'], session['ipaddress']) == ('default', 'default', '198.18.0.12')
 
 
 SESSION_TREE_MINIMAL = """Target: iqn.x:t (non-flash)

@@ -60,3 +60,15 @@ def test_join_on_captured_outputs_gives_every_lun_its_paths():
         assert not lun['wwid'].startswith('unknown:')
         assert sorted(p['iface'] for p in lun['paths']) == ifaces
         assert lun['active_paths'] == len(ifaces)
+
+
+def test_join_on_captured_outputs_with_a_cut_network_misses_its_iface():
+    sessions = parse_session_tree(fixture_text('iscsiadm', 'session-tree-cut'))
+    mpaths = parse_paths(fixture_text('multipathd', 'show-paths-raw-cut'))
+    luns = iscsi_paths_info.join_paths(sessions, mpaths)
+    views = [iscsi_paths_info.session_view(s) for s in sessions]
+    targets = {s['target'] for s in sessions}
+    missing = iscsi_paths_info.find_missing(luns, views, targets, ['ens4', 'ens5'])
+    assert missing
+    assert {m['iface'] for m in missing} == {'ens5'}
+    assert {m['wwid'] for m in missing if m['wwid']} == {lun['wwid'] for lun in luns}
