@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine import AUTH_SPEC, check_auth, engine_url
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine import AUTH_SPEC, EngineSession, check_auth, engine_url
 
 
 def test_auth_keys_match_ovirt_ovirt_and_secrets_are_no_log():
@@ -32,3 +32,50 @@ def test_check_auth_names_what_is_missing():
     assert len(problems) == 2
     assert 'url or hostname' in problems[0] and 'password' in problems[1]
     assert 'auth.timeout' in check_auth(dict(url='u', token='t', timeout=-1))[0]
+
+
+AUTH_DEFAULTS = dict(url='https://127.0.0.1:9/ovirt-engine/api', insecure=False, kerberos=False, compress=True)
+
+
+class FakeModule:
+    def __init__(self, auth):
+        self.params = dict(auth=auth)
+
+    def fail_json(self, **kwargs):
+        raise AssertionError(kwargs)
+
+
+class RecordingConnection:
+    """Stands in for the SDK connection: which token it holds, and how it was closed."""
+
+    def __init__(self, token):
+        self.token = token
+        self.closed_with = None
+
+    def authenticate(self):
+        return self.token
+
+    def close(self, logout=True):
+        self.closed_with = logout
+
+
+def closed_with(auth, token_at_close):
+    session = EngineSession(FakeModule(dict(AUTH_DEFAULTS, **auth)))
+    session.connection.close(logout=False)  # the real SDK connection made no request
+    session.connection = RecordingConnection(token_at_close)
+    recorder = session.connection
+    session.close()
+    assert session.connection is None
+    return recorder.closed_with
+
+
+def test_a_session_that_logged_in_logs_out():
+    assert closed_with(dict(username='u', password='p'), 'token-it-got') is True
+
+
+def test_a_token_the_caller_passed_is_never_revoked():
+    assert closed_with(dict(token='callers-token'), 'callers-token') is False
+
+
+def test_a_token_the_sdk_fetched_to_replace_an_expired_one_is_revoked():
+    assert closed_with(dict(token='expired', username='u', password='p'), 'fresh-token') is True
