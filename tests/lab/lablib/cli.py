@@ -141,11 +141,11 @@ class Lab:
             return 0 if not net.exists(self.namespace) else 1
         healthy = True
         tgtd_pid = _read_pid(os.path.join(self.run_dir, 'tgtd.pid'))
-        print('tgtd: pid %s %s, portals %s' % (tgtd_pid, 'running' if _alive(tgtd_pid) else 'GONE',
-                                              ' '.join(current['target']['portals'])))
-        healthy &= _alive(tgtd_pid)
+        print('tgtd: pid %s %s, portals %s' % (
+            tgtd_pid, 'running' if net.alive(tgtd_pid) else 'GONE', ' '.join(current['target']['portals'])))
+        healthy &= net.alive(tgtd_pid)
         for name, info in sorted(current['hosts'].items()):
-            alive = _alive(info['qemu_pid'])
+            alive = net.alive(info['qemu_pid'])
             answers = alive and subprocess.run(guests.ssh_cmd(current['ssh_config'], name, ['true']),
                                                capture_output=True, check=False, timeout=30).returncode == 0
             links = []
@@ -174,16 +174,6 @@ def _read_pid(path):
             return int(handle.read().strip() or 0)
     except (OSError, ValueError):
         return 0
-
-
-def _alive(pid):
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _kill(pid):

@@ -104,7 +104,7 @@ def wait_ssh(ssh_config, hosts, pids, timeout):
     procs = {}
     while waiting:
         for name in sorted(waiting):
-            if not _alive(pids[name]):
+            if not net.alive(pids[name]):
                 raise net.NetError('guest %s: qemu exited during boot' % name)
             proc = procs.get(name)
             if proc is None:
@@ -142,11 +142,3 @@ def close_masters(ssh_config, hosts):
     """End the ControlMaster connections this run opened."""
     for host in hosts:
         subprocess.run(['ssh', '-F', ssh_config, '-O', 'exit', host], capture_output=True, check=False, timeout=10)
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

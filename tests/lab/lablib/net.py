@@ -27,6 +27,17 @@ def ns_cmd(namespace, *cmd):
     return ['ip', 'netns', 'exec', namespace] + list(cmd)
 
 
+def alive(pid):
+    """Whether pid is a running process (a zombie left to a parent that never reaps is not)."""
+    if not pid or pid <= 0:
+        return False
+    try:
+        with open('/proc/%d/stat' % pid, encoding='ascii', errors='replace') as handle:
+            return handle.read().split(') ', 1)[1][0] != 'Z'
+    except (OSError, IndexError):
+        return False
+
+
 def exists(namespace):
     """Whether the namespace is there."""
     return namespace in run(['ip', 'netns', 'list'], check=False).stdout.split()

@@ -41,7 +41,7 @@ def wwid(tid, lun):
 def _chap_secret():
     # 16 characters: the range (12..16) every initiator and array accepts.
     alphabet = string.ascii_letters + string.digits
-    return ''.join(secrets.choice(alphabet) for _ in range(16))
+    return ''.join(secrets.choice(alphabet) for dummy in range(16))
 
 
 def start(desc, namespace, run_dir, data_dir):
@@ -99,26 +99,11 @@ def stop(namespace, pid=None):
         net.run(['tgtadm', '--control-port', str(port), '--op', 'delete', '--mode', 'system'], check=False)
     if pid:
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and net.alive(pid):
             time.sleep(0.1)
-        if _alive(pid):
+        if net.alive(pid):
             os.kill(pid, 9)
     for suffix in ('', '.lock'):
         path = os.path.join(TGTD_SOCKET_DIR, 'socket.%d%s' % (port, suffix))
-        if os.path.exists(path) and not _alive(pid or 0):
+        if os.path.exists(path) and not net.alive(pid or 0):
             os.unlink(path)
-
-
-def _alive(pid):
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie child of ours counts as gone
-    try:
-        with open('/proc/%d/stat' % pid, encoding='ascii') as handle:
-            return handle.read().split(') ', 1)[1][0] != 'Z'
-    except OSError:
-        return False
