@@ -13,7 +13,8 @@ import sys
 
 import yaml
 
-TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..'))
+# realpath: molecule calls this script through a symlink in its own directory.
+TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.realpath(__file__)), '..', '..', '..'))
 
 
 def lab_inventory_path():
