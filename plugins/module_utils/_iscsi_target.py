@@ -59,25 +59,25 @@ def select_portals(portals, subnet):
     return selected, skipped
 
 
-def _same_node(item, target, address, port, iface):
-    return (item.get('target') == target and item.get('address') == address
-            and item.get('port') == port and item.get('iface') == iface)
+def find(items, *, target, address, port, iface):
+    """The node record or session of this target, portal and iface, or None."""
+    wanted = (target, address, port, iface)
+    return next((item for item in items if (item.get('target'), item.get('address'), item.get('port'), item.get('iface')) == wanted), None)
 
 
-def plan_portal(*, target, address, port, iface, state, nodes, sessions, record, settings):
-    """Steps for one portal. ``record`` is the node record's settings (None if no record).
+def plan_portal(*, state, node, session, record, settings):
+    """Steps for one portal, given its node record (None if missing), its session (None if not
+    logged in) and the record's settings (None when unread).
 
     Steps: ('discover',), ('create',), ('set', key), ('login',), ('logout', sid), ('delete',).
     """
-    node = next((n for n in nodes if _same_node(n, target, address, port, iface)), None)
-    session = next((s for s in sessions if _same_node(s, target, address, port, iface)), None)
     steps = []
     if state == 'absent':
         if session:
             steps.append(('logout', session.get('sid')))
         if node:
             steps.append(('delete',))
-        return node, session, steps
+        return steps
     if node is None:
         steps += [('discover',), ('create',)]
     record = record or {}
@@ -86,7 +86,7 @@ def plan_portal(*, target, address, port, iface, state, nodes, sessions, record,
             steps.append(('set', key))
     if session is None:
         steps.append(('login',))
-    return node, session, steps
+    return steps
 
 
 def portal_view(*, target, address, port, iface, node, session, record, settings=None):
@@ -122,13 +122,13 @@ class TargetManager:
         plans = []
         for address, port in portals:
             wanted = {'target': self.target, 'address': address, 'port': port, 'iface': self.iface}
-            node = next((n for n in nodes if _same_node(n, self.target, address, port, self.iface)), None)
+            node = find(nodes, **wanted)
+            session = find(sessions, **wanted)
             record = None
             if node is not None and self.state == 'present':
                 # --show: the CHAP secret is compared in memory only, never returned.
                 record = self.iscsiadm.node_record(dict(wanted, tpgt=node.get('tpgt')), show_secrets=True)
-            node, session, steps = plan_portal(target=self.target, address=address, port=port, iface=self.iface, state=self.state,
-                                               nodes=nodes, sessions=sessions, record=record, settings=self.settings)
+            steps = plan_portal(state=self.state, node=node, session=session, record=record, settings=self.settings)
             if not self.discover:
                 steps = [step for step in steps if step[0] != 'discover']
             plans.append({'node': dict(wanted, tpgt=node.get('tpgt') if node else None), 'found': node, 'session': session,

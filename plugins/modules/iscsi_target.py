@@ -156,7 +156,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm, IscsiadmError, format_portal
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsi_target import (
-    TargetManager, desired_settings, diff_of, select_portals)
+    TargetManager, desired_settings, diff_of, find, select_portals)
 
 
 def step_name(step):
@@ -229,8 +229,8 @@ def node_result(plan, sessions, state):
     node = plan['node']
     sid = plan['session'].get('sid') if plan['session'] and state == 'present' else None
     if sessions is not None:
-        sid = next((s.get('sid') for s in sessions if s.get('target') == node['target'] and s.get('address') == node['address']
-                    and s.get('port') == node['port'] and s.get('iface') == node['iface']), None)
+        session = find(sessions, target=node['target'], address=node['address'], port=node['port'], iface=node['iface'])
+        sid = session.get('sid') if session else None
     return {'target': node['target'], 'portal': format_portal(node['address'], node['port']), 'iface': node['iface'],
             'tpgt': node.get('tpgt'), 'steps': [step_name(s) for s in plan['steps']], 'sid': sid}
 

@@ -35,8 +35,9 @@ def test_settings_without_chap_switch_it_off_and_extra_keys_are_checked():
 
 
 def plan(state='present', nodes=(), sessions=(), record=None, settings=SETTINGS):
-    return target_utils.plan_portal(target=IQN, address='198.18.1.1', port=3260, iface='ens4', state=state,
-                                    nodes=list(nodes), sessions=list(sessions), record=record, settings=settings)[2]
+    wanted = {'target': IQN, 'address': '198.18.1.1', 'port': 3260, 'iface': 'ens4'}
+    return target_utils.plan_portal(state=state, node=target_utils.find(nodes, **wanted), session=target_utils.find(sessions, **wanted),
+                                    record=record, settings=settings)
 
 
 def test_plan_new_portal_discovers_creates_sets_and_logs_in():
