@@ -22,6 +22,15 @@ limited to 80mbit (tests/lab/lab limit, towards the guest: the read direction).
 - ``soak_fio_errors``: fio's error count of the soak (goal 0); a failed verification is an error.
 
 The lab comes down at the end, also after a failure.
+
+Measured here (bench/results/paths.json, 2026-11-25, 600 s soak) while two other labs and an
+integration run shared the 2 cores: the guest under software emulation, not the links, bounded
+the bandwidth (two paths 9.0 MB/s, one path 8.2 MB/s, ratio 1.1; an ad-hoc 12 s pair on a
+quieter machine gave 14.9 against 8.1 MB/s, 1.83). The soak saw 0 path failure lines and 0 fio
+errors over 600 s with the reader at 14.6 MB/s; in that run --runtime followed the last --name,
+so it bound only to the reader and the verifying writer made one 256 MiB pass (written and
+verified) instead of running all 600 s. Fixed since (runtime is global); the fixed soak has not
+yet been re-run for the full 600 s.
 """
 
 import argparse
@@ -111,7 +120,8 @@ def journal_events(since, until):
 
 def fio(args, seconds):
     """One fio run in the guest; its JSON jobs. fio's own failure raises with its stderr."""
-    proc = subprocess.run([LAB, 'ssh', HOST, '--', 'fio %s %s --runtime=%d' % (FIO_COMMON, args, seconds)],
+    # --runtime before the first --name: a global option; after it, it would bind to the last job only.
+    proc = subprocess.run([LAB, 'ssh', HOST, '--', 'fio %s --runtime=%d %s' % (FIO_COMMON, seconds, args)],
                           capture_output=True, text=True, check=False, env=lab_env(), timeout=seconds + 300)
     try:
         jobs = json.loads(proc.stdout[proc.stdout.index('{'):])['jobs']
