@@ -23,14 +23,15 @@ limited to 80mbit (tests/lab/lab limit, towards the guest: the read direction).
 
 The lab comes down at the end, also after a failure.
 
-Measured here (bench/results/paths.json, 2026-11-25, 600 s soak) while two other labs and an
-integration run shared the 2 cores: the guest under software emulation, not the links, bounded
-the bandwidth (two paths 9.0 MB/s, one path 8.2 MB/s, ratio 1.1; an ad-hoc 12 s pair on a
-quieter machine gave 14.9 against 8.1 MB/s, 1.83). The soak saw 0 path failure lines and 0 fio
-errors over 600 s with the reader at 14.6 MB/s; in that run --runtime followed the last --name,
-so it bound only to the reader and the verifying writer made one 256 MiB pass (written and
-verified) instead of running all 600 s. Fixed since (runtime is global); the fixed soak has not
-yet been re-run for the full 600 s.
+Measured here on 2026-11-25 (2 cores shared with other helpers' labs):
+- 14:32, 600 s soak (commit 5140da6 holds its paths.json): two other labs and an integration run
+  busy, so the emulated guest's CPU, not the links, bounded the bandwidth: two paths 9.0 MB/s, one
+  8.2 MB/s, ratio 1.1. Soak: 0 path failure lines, 0 fio errors over 600 s, reader at 14.6 MB/s;
+  but --runtime then followed the last --name, so it bound to the reader only and the verifying
+  writer made a single 256 MiB pass (written and verified) instead of running the whole 600 s.
+- 14:41, after that fix, --rounds 1 --soak-seconds 60 (the paths.json committed now): two paths
+  18.9 MB/s, one 9.5 MB/s, ratio 1.99; soak 0 path failure lines, 0 fio errors, reader 13.1 MB/s,
+  writer 240 MiB written, 237 MiB verified. The fixed soak has not been run for the full 600 s.
 """
 
 import argparse
