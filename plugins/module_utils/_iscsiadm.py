@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError
+
 # iscsiadm exit codes (open-iscsi include/iscsi_err.h) that change what a caller does.
 RC_SESSION_EXISTS = 15
 RC_NO_OBJECTS_FOUND = 21
@@ -23,19 +25,8 @@ SECRET_KEYS = frozenset(('node.session.auth.password', 'node.session.auth.passwo
                          'discovery.sendtargets.auth.password', 'discovery.sendtargets.auth.password_in'))
 
 
-class IscsiadmError(Exception):
+class IscsiadmError(CommandError):
     """An iscsiadm call failed; ``msg`` names the iface, portal or target it was about."""
-
-    def __init__(self, msg, *, cmd=None, rc=None, stderr=None):
-        super().__init__(msg)
-        self.msg = msg
-        self.cmd = cmd
-        self.rc = rc
-        self.stderr = stderr
-
-    def result(self):
-        """The keys for ``fail_json``: the message first, the command's detail after."""
-        return {'msg': self.msg, 'rc': self.rc, 'stderr': self.stderr, 'cmd': self.cmd}
 
 
 class Iscsiadm:

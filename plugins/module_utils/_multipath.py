@@ -10,6 +10,8 @@ value (WWIDs, device names, map names and states never contain it).
 
 from __future__ import annotations
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError
+
 # (field, multipathd wildcard): wwid of the path, kernel device, map it belongs to, the
 # device-mapper state of the path, the path checker's state, the sysfs state, H:C:T:L.
 PATH_FIELDS = (
@@ -27,18 +29,8 @@ PATH_FORMAT = SEPARATOR.join(wildcard for dummy, wildcard in PATH_FIELDS)
 UNDEFINED = ('[undef]', 'undef', '[orphan]', '')
 
 
-class MultipathError(Exception):
+class MultipathError(CommandError):
     """multipathd could not answer (not running, or an unexpected reply)."""
-
-    def __init__(self, msg, *, cmd=None, rc=None, stderr=None):
-        super().__init__(msg)
-        self.msg = msg
-        self.cmd = cmd
-        self.rc = rc
-        self.stderr = stderr
-
-    def result(self):
-        return {'msg': self.msg, 'rc': self.rc, 'stderr': self.stderr, 'cmd': self.cmd}
 
 
 def show_paths_command(binary):
