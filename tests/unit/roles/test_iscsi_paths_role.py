@@ -78,7 +78,7 @@ def test_plain_host_multipath_conf_is_tuned():
     assert conf['defaults']['find_multipaths'] == ['no']
     assert conf['defaults']['user_friendly_names'] == ['no']
     assert conf['defaults']['polling_interval'] == ['5']
-    assert conf['defaults']['fast_io_fail_tmo'] == ['2']
+    assert conf['defaults']['fast_io_fail_tmo'] == ['1']
     assert conf['defaults']['path_grouping_policy'] == ['multibus']
     assert 'path_grouping_policy' not in conf['overrides']
     assert conf['overrides']['no_path_retry'] == ['16']
