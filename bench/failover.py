@@ -22,6 +22,9 @@ import yaml
 import benchlib
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# A lab instance of its own (every lab call and the inventory script inherit it), so that a
+# test or another bench may keep its lab running meanwhile.
+os.environ.setdefault('OVIRT_ISCSI_LAB_NAMESPACE', 'ovirt-iscsi-failover')
 LAB = os.path.join(TOP, 'tests', 'lab', 'lab')
 ROLE_DEFAULTS = os.path.join(TOP, 'roles', 'iscsi_paths', 'defaults', 'main.yml')
 HOST = 'host1'

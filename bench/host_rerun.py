@@ -16,6 +16,9 @@ import time
 import benchlib
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# A lab instance of its own (every lab call and the inventory script inherit it), so that a
+# test or another bench may keep its lab running meanwhile.
+os.environ.setdefault('OVIRT_ISCSI_LAB_NAMESPACE', 'ovirt-iscsi-rerun')
 LAB = os.path.join(TOP, 'tests', 'lab', 'lab')
 SCENARIO = os.path.join(TOP, 'extensions', 'molecule', 'default')
 RECAP = re.compile(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
