@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
+import ipaddress
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import connection_facts
 
@@ -29,10 +30,22 @@ def _enum(value):
 
 def _attachment_ip(attachment):
     for assignment in getattr(attachment, 'ip_address_assignments', None) or []:
-        address = getattr(assignment.ip, 'address', None)
-        if address:
-            return address
+        if getattr(assignment.ip, 'address', None):
+            return assignment.ip
     return None
+
+
+def _subnet(ip):
+    """CIDR of the network an engine Ip (address and netmask) sits in, or None when unknown.
+
+    The host role reaches through an iface only the portals inside its network's subnet."""
+    address, netmask = getattr(ip, 'address', None), getattr(ip, 'netmask', None)
+    if not address or not netmask:
+        return None
+    try:
+        return str(ipaddress.ip_network(u'%s/%s' % (address, netmask), strict=False))
+    except ValueError:
+        return None
 
 
 class HostNetworks:
@@ -53,7 +66,7 @@ class HostNetworks:
         )
 
     def iface_for(self, network):
-        """(nic name, bridged, ip) of the device carrying ``network``, or None."""
+        """(nic name, bridged, engine Ip or None) of the device carrying ``network``, or None."""
         attachment = self.attachments.get(network.id)
         nic = self.carrier.get(network.id)
         if nic is None and attachment is not None and attachment.host_nic is not None:
@@ -67,7 +80,7 @@ class HostNetworks:
                 nic = base
         if nic is None:
             return None
-        ip = getattr(nic.ip, 'address', None) or _attachment_ip(attachment)
+        ip = nic.ip if getattr(nic.ip, 'address', None) else _attachment_ip(attachment)
         return nic.name, bool(nic.bridged), ip
 
 
@@ -90,7 +103,7 @@ def plan_host(snapshot, bonds, host):
             nic_name, bridged, ip = found
             iface = dict(name=nic_name, nic=nic_name, network=network.name,
                          net_ifacename=network.vdsm_name if bridged else nic_name,
-                         bridged=bridged, ip=ip)
+                         bridged=bridged, ip=getattr(ip, 'address', None), subnet=_subnet(ip))
             bond_ifaces.append(iface)
             ifaces.setdefault(nic_name, iface)
         names = [i['name'] for i in bond_ifaces] or [DEFAULT_IFACE]

@@ -173,6 +173,10 @@ host_plan:
           description: The NIC's IPv4 address, if any.
           type: str
           sample: 198.18.1.11
+        subnet:
+          description: CIDR of the NIC's network (its address and netmask), null when the engine gives no netmask.
+          type: str
+          sample: 198.18.1.0/24
     sessions:
       description:
         - The logins VDSM would make, one per connection and iface (the C(default) iface when the host carries

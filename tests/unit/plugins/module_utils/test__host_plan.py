@@ -43,8 +43,8 @@ def test_host_with_both_networks_gets_one_iface_per_nic_and_every_session():
     [plan] = plan_hosts(snap, snap.bonds, [h])
     assert (plan['name'], plan['status'], plan['cluster']) == ('h1', 'up', 'cluster1')
     assert plan['ifaces'] == [
-        dict(name='eth1', nic='eth1', network='storage1', net_ifacename='storage1', bridged=True, ip='198.18.1.11'),
-        dict(name='eth2.100', nic='eth2.100', network='storage2', net_ifacename='eth2.100', bridged=False, ip='198.18.2.11'),
+        dict(name='eth1', nic='eth1', network='storage1', net_ifacename='storage1', bridged=True, ip='198.18.1.11', subnet=None),
+        dict(name='eth2.100', nic='eth2.100', network='storage2', net_ifacename='eth2.100', bridged=False, ip='198.18.2.11', subnet=None),
     ]
     assert plan['bonds'] == [dict(id=BOND, name='bond1', ifaces=plan['ifaces'], missing_networks=[], uses_default_iface=False)]
     assert [(s['iface'], s['address']) for s in plan['sessions']] == [
@@ -91,3 +91,11 @@ def test_sessions_are_not_duplicated_across_bonds_and_hosts_sorted():
     assert plans[0]['status'] == 'maintenance'
     assert len(plans[0]['sessions']) == 1 and plans[0]['sessions'][0]['bond'] == 'bond1'
     assert len(plans[0]['ifaces']) == 1 and len(plans[0]['bonds']) == 2
+
+
+def test_iface_subnet_comes_from_the_nic_address_and_netmask():
+    snap = bond_snapshot()
+    h = host('h1', [types.HostNic(id='n1', name='ens4', bridged=False, network=types.Network(id=STOR1),
+                                  ip=types.Ip(address='198.18.1.11', netmask='255.255.255.0'))])
+    [plan] = plan_hosts(snap, snap.bonds, [h])
+    assert plan['ifaces'][0]['subnet'] == '198.18.1.0/24'
