@@ -1,0 +1,34 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the host role and the data-center playbooks; documented in the .yml files beside this one."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import (
+    DatacenterError, datacenter_hosts, paths_table,
+)
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_report import paths_report, stray_sessions
+
+
+def _datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None):
+    try:
+        return datacenter_hosts(bond_info, inventory, rule, chap_secrets)
+    except DatacenterError as error:
+        raise AnsibleFilterError(str(error)) from error
+
+
+class FilterModule:
+    """paths_report, stray_sessions, datacenter_hosts, paths_table."""
+
+    def filters(self):
+        return {
+            'paths_report': paths_report,
+            'stray_sessions': stray_sessions,
+            'datacenter_hosts': _datacenter_hosts,
+            'paths_table': paths_table,
+        }

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Per host: its LUNs by storage network, each path's state (pure; the host role's report).
+
+Input is what the role already read (iscsi_paths_info's result) and its iface bindings, so the
+report costs no further call on the host.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+def path_state(path):
+    """One word for a path: active, or what keeps it from carrying I/O."""
+    if path.get('active'):
+        return 'active'
+    if path.get('session_state') and path['session_state'] != 'LOGGED_IN':
+        return 'session %s' % path['session_state'].lower()
+    if path.get('dm_state') is None:
+        return 'no multipath map'
+    return '%s/%s' % (path.get('dm_state'), path.get('checker_state'))
+
+
+def network_label(iface, network_of_iface):
+    """The storage network an iface stands for; a path through another iface is named by it."""
+    return network_of_iface.get(iface) or 'iface %s (no storage network)' % iface
+
+
+def paths_report(info, bindings, planned=None):
+    """The report dict of one host.
+
+    ``info``: iscsi_paths_info's result (luns, sessions, missing); ``bindings``: the role's
+    [{network, iface}]; ``planned``: [(target, iface)] logins that check mode would make, whose
+    absence is then expected rather than missing.
+    """
+    network_of_iface = dict((b['iface'], b['network']) for b in bindings)
+    planned = set(tuple(item) for item in planned or [])
+    luns = []
+    for lun in info.get('luns') or []:
+        networks = {}
+        for path in lun.get('paths') or []:
+            networks.setdefault(network_label(path.get('iface'), network_of_iface), []).append({
+                'iface': path.get('iface'), 'portal': path.get('portal'), 'device': path.get('device'),
+                'state': path_state(path),
+            })
+        luns.append({
+            'wwid': lun.get('wwid'),
+            'target': next((p.get('target') for p in lun.get('paths') or []), None),
+            'active_paths': lun.get('active_paths', 0),
+            'networks': dict((name, sorted(paths, key=lambda p: (p['portal'] or '', p['device'] or '')))
+                             for name, paths in networks.items()),
+        })
+    missing, would_create = [], []
+    for miss in info.get('missing') or []:
+        entry = dict(miss, network=network_label(miss.get('iface'), network_of_iface))
+        (would_create if (miss.get('target'), miss.get('iface')) in planned else missing).append(entry)
+    return {
+        'luns': luns,
+        'missing': missing,
+        'would_create': would_create,
+        'operational': not missing,
+    }
+
+
+def stray_sessions(sessions, iface_names, leaving):
+    """Sessions through no storage network's iface, leaving out those about to be logged out.
+
+    ``leaving``: [{target, portal, iface}] node records the role is about to remove.
+    """
+    going = set((n.get('target'), n.get('portal'), n.get('iface')) for n in leaving or [])
+    return [s for s in sessions or []
+            if s.get('iface') not in iface_names and (s.get('target'), s.get('portal'), s.get('iface')) not in going]

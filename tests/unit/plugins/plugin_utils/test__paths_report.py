@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_report import paths_report, stray_sessions
+
+IQN = 'iqn.2026-11.test:storage1'
+BINDINGS = [{'network': 'iscsi-a', 'iface': 'ens4'}, {'network': 'iscsi-b', 'iface': 'ens5'}]
+
+
+def path(iface, portal, device, active=True, dm='active', checker='ready', session='LOGGED_IN'):
+    return {'iface': iface, 'portal': portal, 'device': device, 'target': IQN, 'active': active,
+            'dm_state': dm, 'checker_state': checker, 'session_state': session}
+
+
+def test_paths_grouped_by_network_with_state():
+    info = {'luns': [{'wwid': 'w1', 'active_paths': 1, 'paths': [
+        path('ens5', '198.18.2.1:3260', 'sdb', active=False, dm='failed', checker='faulty'),
+        path('ens4', '198.18.1.1:3260', 'sda'),
+        path('default', '198.18.0.1:3260', 'sdc')]}], 'missing': []}
+    report = paths_report(info, BINDINGS)
+    lun = report['luns'][0]
+    assert (lun['wwid'], lun['target'], lun['active_paths']) == ('w1', IQN, 1)
+    assert lun['networks']['iscsi-a'] == [{'iface': 'ens4', 'portal': '198.18.1.1:3260', 'device': 'sda', 'state': 'active'}]
+    assert lun['networks']['iscsi-b'][0]['state'] == 'failed/faulty'
+    assert lun['networks']['iface default (no storage network)'][0]['state'] == 'active'
+    assert report['operational'] is True
+
+
+def test_missing_path_makes_the_host_non_operational_and_names_the_network():
+    info = {'luns': [], 'missing': [{'wwid': 'w1', 'target': IQN, 'iface': 'ens5', 'reason': 'no active path'}]}
+    report = paths_report(info, BINDINGS)
+    assert report['operational'] is False
+    assert report['missing'] == [{'wwid': 'w1', 'target': IQN, 'iface': 'ens5', 'reason': 'no active path', 'network': 'iscsi-b'}]
+
+
+def test_check_mode_planned_logins_are_expected_not_missing():
+    info = {'luns': [], 'missing': [{'wwid': None, 'target': IQN, 'iface': 'ens6', 'reason': 'no logged-in session'},
+                                    {'wwid': 'w1', 'target': IQN, 'iface': 'ens5', 'reason': 'no active path'}]}
+    report = paths_report(info, BINDINGS + [{'network': 'iscsi-c', 'iface': 'ens6'}], planned=[[IQN, 'ens6']])
+    assert [m['iface'] for m in report['would_create']] == ['ens6']
+    assert [m['iface'] for m in report['missing']] == ['ens5']
+    assert report['operational'] is False
+
+
+def test_session_states_other_than_logged_in_are_named():
+    info = {'luns': [{'wwid': 'w1', 'paths': [path('ens4', 'p', 'sda', active=False, session='FAILED'),
+                                              path('ens5', 'p', 'sdb', active=False, dm=None, checker=None)]}]}
+    states = {n: p[0]['state'] for n, p in paths_report(info, BINDINGS)['luns'][0]['networks'].items()}
+    assert states == {'iscsi-a': 'session failed', 'iscsi-b': 'no multipath map'}
+
+
+def test_stray_sessions_leave_out_the_ones_about_to_go():
+    sessions = [{'target': IQN, 'portal': '198.18.0.1:3260', 'iface': 'default'},
+                {'target': IQN, 'portal': '198.18.2.1:3260', 'iface': 'ens5'},
+                {'target': IQN, 'portal': '198.18.1.1:3260', 'iface': 'ens4'}]
+    leaving = [{'target': IQN, 'portal': '198.18.2.1:3260', 'iface': 'ens5'}]
+    assert stray_sessions(sessions, ['ens4'], leaving) == [sessions[0]]
+    assert len(stray_sessions(sessions, ['ens4'], [])) == 2
