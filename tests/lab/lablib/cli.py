@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""tests/lab/lab: up, down, cut, restore, limit, ssh, status (see tests/lab/README.md)."""
+"""tests/lab/lab: up, down, cut, restore, limit, ssh, status, inventory, engine-seed (see tests/lab/README.md)."""
 
 import argparse
 import fcntl
@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from lablib import config, guests, image, net, state, target
+from lablib import config, engine_seed, guests, image, net, state, target
 
 DEFAULT_HOSTS = 2
 # Under software emulation on a busy 2-core machine a boot can take minutes.
@@ -210,6 +210,8 @@ def parser():
     ssh.add_argument('cmd', nargs=argparse.REMAINDER)
     sub.add_parser('status', help='what runs and whether the guests answer')
     sub.add_parser('inventory', help="print the running lab's inventory path")
+    seed = sub.add_parser('engine-seed', help="print the engine simulator's seed describing the lab's first N hosts")
+    seed.add_argument('--hosts', type=int, default=DEFAULT_HOSTS, help='number of guests (default %(default)s)')
     return ap
 
 
@@ -237,6 +239,9 @@ def dispatch(lab, args):
         return lab.status()
     if args.command == 'inventory':
         print(lab.state()['inventory'])
+        return 0
+    if args.command == 'engine-seed':
+        sys.stdout.write(engine_seed.dump(engine_seed.build(lab.desc, args.hosts)))
         return 0
     lab.lock()
     if args.command == 'up':

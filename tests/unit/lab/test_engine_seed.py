@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lab's engine seed: it loads in the simulator, describes the lab's guests, and the
+engine's per-host plan read from it (real SDK, real HTTPS) gives the role the lab's NICs."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib.util
+import os
+import sys
+
+import ovirtsdk4 as sdk
+import pytest
+from ovirtsdk4 import types
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_plan import plan_hosts
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import complete_connections, read_hosts, read_snapshot
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import datacenter_hosts
+
+TESTS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TESTS, 'lab'))
+from lablib import config, engine_seed  # noqa: E402  pylint: disable=wrong-import-position
+
+_SPEC = importlib.util.spec_from_file_location('engine_sim_harness', os.path.join(TESTS, 'engine_sim', 'harness.py'))
+harness = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(harness)
+
+DESC = config.load(config.default_path())
+
+
+@pytest.fixture(scope='module', name='system')
+def fixture_system():
+    with harness.Simulator(seed=engine_seed.build(DESC, 3)) as sim:
+        connection = sdk.Connection(url=sim.url, username='admin@internal', password=sim.password('admin@internal'), ca_file=sim.ca_file)
+        yield connection.system_service()
+        connection.close()
+
+
+def test_hosts_nics_and_addresses_are_the_lab_guests(system):
+    hosts = {h.name: h for h in system.hosts_service().list(follow='nics')}
+    networks = {n.id: n.name for n in system.networks_service().list()}
+    assert sorted(hosts) == [h['name'] for h in DESC['hosts'][:3]]
+    for host in DESC['hosts'][:3]:
+        engine = hosts[host['name']]
+        assert engine.address == host['nics']['ovirtmgmt']['address']
+        seen = {networks[nic.network.id]: (nic.name, nic.ip.address) for nic in engine.nics}
+        assert seen == {net: (nic['nic'], nic['address']) for net, nic in host['nics'].items()}
+    assert [networks[n.network.id] for n in hosts['host3'].nics] == ['ovirtmgmt']
+
+
+def test_connections_are_every_target_on_every_storage_portal_with_the_chap_user(system):
+    [domain] = system.storage_domains_service().list(follow='storage_connections')
+    seen = sorted((c.target, c.address, c.port, c.username) for c in domain.storage_connections)
+    storage = [n['target_address'] for n in DESC['networks'] if n['role'] == 'storage']
+    wanted = sorted((t['iqn'], address, DESC['target']['port'], t.get('chap_user'))
+                    for t in DESC['target']['targets'] for address in storage)
+    assert seen == wanted and len(seen) == 6
+    assert all(c.password is None for c in domain.storage_connections)
+
+
+def test_host_plan_of_a_bond_gives_the_role_the_lab_nics_and_host3_the_default_iface(system):
+    dc = system.data_centers_service().list(search='name=Default')[0]
+    nets = {n.name: n.id for n in system.networks_service().list()}
+    [domain] = system.storage_domains_service().list(follow='storage_connections')
+    system.data_centers_service().data_center_service(dc.id).iscsi_bonds_service().add(types.IscsiBond(
+        name='lab-bond', networks=[types.Network(id=nets['iscsi-a']), types.Network(id=nets['iscsi-b'])],
+        storage_connections=[types.StorageConnection(id=c.id) for c in domain.storage_connections]))
+    snapshot = read_snapshot(system, 'Default')
+    complete_connections(system, snapshot, snapshot.bonds)
+    info = {'data_center': {'name': 'Default'}, 'iscsi_bonds': [{'name': 'lab-bond'}],
+            'host_plan': plan_hosts(snapshot, snapshot.bonds, read_hosts(system, snapshot))}
+    inventory = {h['name']: h['nics']['ovirtmgmt']['address'] for h in DESC['hosts'][:3]}
+    chap = {t['iqn']: 'not-a-real-secret' for t in DESC['target']['targets'] if t.get('chap_user')}
+    hosts = datacenter_hosts(info, inventory, 'address', chap)['hosts']
+    assert hosts['host1']['networks'] == [
+        {'name': 'iscsi-a', 'nic': 'ens4', 'bridged': False, 'subnet': '198.18.1.0/24'},
+        {'name': 'iscsi-b', 'nic': 'ens5', 'bridged': False, 'subnet': '198.18.2.0/24'}]
+    assert [t['portals'] for t in hosts['host2']['targets']] == [['198.18.1.1:3260', '198.18.2.1:3260', '198.18.3.1:3260']] * 2
+    assert hosts['host3']['uses_default_iface'] and hosts['host3']['networks'] == []
+    assert [t.get('username') for t in hosts['host3']['targets']] == [None, 'labchap']
+
+
+def test_more_hosts_than_the_description_are_refused():
+    with pytest.raises(config.ConfigError, match='--hosts 9'):
+        engine_seed.build(DESC, 9)
