@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The playbooks' engine side, run with ansible-playbook against the simulator (lab seed) over
+real HTTPS; the host play is skipped by its tag (tests/e2e/run drives it on the lab's guests)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import ovirtsdk4 as sdk
+import pytest
+
+TESTS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TESTS, 'lab'))
+from lablib import config, engine_seed  # noqa: E402  pylint: disable=wrong-import-position
+
+_SPEC = importlib.util.spec_from_file_location('engine_sim_harness', os.path.join(TESTS, 'engine_sim', 'harness.py'))
+harness = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(harness)
+DESC = config.load(config.default_path())
+
+CHAP_IQN = next(t['iqn'] for t in DESC['target']['targets'] if t.get('chap_user'))
+SECRET = 'unit-test-chap-secret-4711'
+
+
+@pytest.fixture(name='sim')
+def fixture_sim():
+    with harness.Simulator(seed=engine_seed.build(DESC, 3)) as running:
+        yield running
+
+
+def play(sim, tmp_path, playbook, *args, extra=None):
+    inventory = tmp_path / 'inventory.yml'
+    inventory.write_text(json.dumps({'all': {'hosts': {
+        'host1': {'ansible_host': '198.18.0.11'}, 'host2': {'ansible_host': '198.18.0.12'},
+        'host3': {'ansible_host': '198.18.0.13'}, 'stranger': {'ansible_host': '198.18.0.99'}}}}))
+    variables = dict({'datacenter_paths_data_center': 'Default', 'datacenter_paths_chap_secrets': {CHAP_IQN: SECRET},
+                      'datacenter_paths_report_file': str(tmp_path / 'report.json'),
+                      'ansible_python_interpreter': sys.executable}, **(extra or {}))
+    (tmp_path / 'vars.json').write_text(json.dumps(variables))
+    env = dict(os.environ, OVIRT_URL=sim.url, OVIRT_USERNAME='admin@internal', OVIRT_PASSWORD=sim.password('admin@internal'),
+               OVIRT_CAFILE=sim.ca_file, ANSIBLE_NOCOLOR='1')
+    proc = subprocess.run(['ansible-playbook', '-i', str(inventory), '-e', '@%s' % (tmp_path / 'vars.json'),
+                           '--skip-tags', 'datacenter_paths_hosts', 'ovirt_iscsi.multipath.%s' % playbook] + list(args),
+                          env=env, capture_output=True, text=True, check=False, timeout=300)
+    return proc.stdout + proc.stderr
+
+
+def bond_networks(system):
+    dc = system.data_centers_service().list(search='name=Default')[0]
+    names = {n.id: n.name for n in system.networks_service().list()}
+    bonds = system.data_centers_service().data_center_service(dc.id).iscsi_bonds_service().list()
+    return {b.name: sorted(names[n.id] for n in b.networks) for b in bonds}, dc, names
+
+
+def remove_network(system, dc, names, name):
+    network_id = next(i for i, n in names.items() if n == name)
+    system.data_centers_service().data_center_service(dc.id).networks_service().network_service(network_id).remove()
+
+
+def test_check_mode_changes_nothing_and_reports_unmatched_hosts(sim, tmp_path):
+    before = sim.state()
+    out = play(sim, tmp_path, 'datacenter_paths', '--check', extra={'datacenter_paths_bonds': [
+        {'name': 'lab-bond', 'networks': ['iscsi-a', 'iscsi-b'], 'storage_domains': ['lab-iscsi']}]})
+    assert 'changed: [localhost] => (item=lab-bond)' in out, out
+    assert 'inventory hosts the engine does not know: stranger' in out
+    assert sim.state() == before
+    assert not (tmp_path / 'report.json').exists()
+    assert SECRET not in out
+
+
+def test_retire_network_takes_it_out_of_the_bond_so_the_engine_removes_it(sim, tmp_path):
+    out = play(sim, tmp_path, 'datacenter_paths', extra={'datacenter_paths_bonds': [
+        {'name': 'lab-bond', 'networks': ['iscsi-a', 'iscsi-b', 'iscsi-c'], 'storage_domains': ['lab-iscsi']}]})
+    connection = sdk.Connection(url=sim.url, username='admin@internal', password=sim.password('admin@internal'), ca_file=sim.ca_file)
+    system = connection.system_service()
+    bonds, dc, names = bond_networks(system)
+    assert bonds == {'lab-bond': ['iscsi-a', 'iscsi-b', 'iscsi-c']}, out
+    report = json.loads((tmp_path / 'report.json').read_text())
+    assert report['bonds'] == ['lab-bond'] and sorted(report['hosts']) == ['host1', 'host2', 'host3']
+    assert report['inventory_hosts_not_in_engine'] == ['stranger']
+    with pytest.raises(sdk.Error, match='could not be removed since several iSCSI bonds'):
+        remove_network(system, dc, names, 'iscsi-c')
+
+    out = play(sim, tmp_path, 'retire_network', extra={'retire_network_name': 'iscsi-c'})
+    assert 'Remove the network from each bond that holds it' in out
+    assert bond_networks(system)[0] == {'lab-bond': ['iscsi-a', 'iscsi-b']}, out
+    remove_network(system, dc, names, 'iscsi-c')
+    assert 'iscsi-c' not in [n.name for n in system.networks_service().list()]
+    assert SECRET not in out
+    connection.close()
+
+
+def test_retire_network_refuses_to_empty_a_bond_before_any_change(sim, tmp_path):
+    play(sim, tmp_path, 'datacenter_paths', extra={'datacenter_paths_bonds': [
+        {'name': 'only-a', 'networks': ['iscsi-a'], 'storage_domains': ['lab-iscsi']}]})
+    before = sim.state()
+    out = play(sim, tmp_path, 'retire_network', extra={'retire_network_name': 'iscsi-a'})
+    assert 'a bond cannot lose its only network' in out and 'only-a' in out, out
+    assert sim.state() == before
