@@ -76,16 +76,17 @@ def build(desc, host_count):
             'nics': [_nic(desc, network, nic) for network, nic in sorted(host['nics'].items(), key=lambda item: config.pci_slot(item[1]['nic']))],
         })
     storage = [n for n in desc['networks'] if n['role'] == 'storage']
+    dc_networks = [{'name': mgmt['name'], 'description': 'Management Network'}]
+    dc_networks += [{'name': n['name'], 'description': 'iSCSI storage network %s' % n['subnet']} for n in storage]
+    cluster_networks = [{'name': mgmt['name'], 'required': True}] + [{'name': n['name'], 'required': False} for n in storage]
     return {
         'data_centers': [{
             'name': DATA_CENTER,
             'description': 'The lab of tests/lab/lab.yml',
-            'networks': [{'name': mgmt['name'], 'description': 'Management Network'}]
-                        + [{'name': n['name'], 'description': 'iSCSI storage network %s' % n['subnet']} for n in storage],
+            'networks': dc_networks,
             'clusters': [{
                 'name': CLUSTER,
-                'networks': [{'name': mgmt['name'], 'required': True}]
-                            + [{'name': n['name'], 'required': False} for n in storage],
+                'networks': cluster_networks,
                 'hosts': hosts,
             }],
             'storage_domains': [{

@@ -45,7 +45,7 @@ def test_missing_chap_secret_is_named():
 
 
 def test_ipv6_portal_gets_brackets():
-    _, targets = role_inputs(plan('h', 'a', sessions=[session('default', 'fd00::1')]), {})
+    targets = role_inputs(plan('h', 'a', sessions=[session('default', 'fd00::1')]), {})[1]
     assert targets[0]['portals'] == ['[fd00::1]:3260']
 
 
