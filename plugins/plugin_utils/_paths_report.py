@@ -28,19 +28,24 @@ def network_label(iface, network_of_iface):
     return network_of_iface.get(iface) or 'iface %s (no storage network)' % iface
 
 
-def paths_report(info, bindings, planned=None):
+def paths_report(info, bindings, planned=None, leaving=None, leaving_ifaces=None):
     """The report dict of one host.
 
     ``info``: iscsi_paths_info's result (luns, sessions, missing); ``bindings``: the role's
     [{network, iface}]; ``planned``: [(target, iface)] logins that check mode would make, whose
-    absence is then expected rather than missing.
+    absence is then expected rather than missing; ``leaving``: [{target, portal, iface}] node
+    records the role logs out right after (make before break reads before it removes), whose
+    paths are listed under ``leaving`` instead of their LUN; ``leaving_ifaces``: ifaces it deletes.
     """
     network_of_iface = dict((b['iface'], b['network']) for b in bindings)
     planned = set(tuple(item) for item in planned or [])
+    going = set((n.get('target'), n.get('portal'), n.get('iface')) for n in leaving or [])
     luns = []
     for lun in info.get('luns') or []:
         networks = {}
         for path in lun.get('paths') or []:
+            if (path.get('target'), path.get('portal'), path.get('iface')) in going:
+                continue
             networks.setdefault(network_label(path.get('iface'), network_of_iface), []).append({
                 'iface': path.get('iface'), 'portal': path.get('portal'), 'device': path.get('device'),
                 'state': path_state(path),
@@ -60,6 +65,7 @@ def paths_report(info, bindings, planned=None):
         'luns': luns,
         'missing': missing,
         'would_create': would_create,
+        'leaving': {'nodes': list(leaving or []), 'ifaces': list(leaving_ifaces or [])},
         'operational': not missing,
     }
 

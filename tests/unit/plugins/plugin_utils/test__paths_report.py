@@ -61,3 +61,12 @@ def test_stray_sessions_leave_out_the_ones_about_to_go():
     leaving = [{'target': IQN, 'portal': '198.18.2.1:3260', 'iface': 'ens5'}]
     assert stray_sessions(sessions, ['ens4'], leaving) == [sessions[0]]
     assert len(stray_sessions(sessions, ['ens4'], [])) == 2
+
+
+def test_paths_about_to_be_logged_out_leave_the_luns_and_are_listed():
+    info = {'luns': [{'wwid': 'w1', 'active_paths': 2, 'paths': [
+        path('ens4', '198.18.1.1:3260', 'sda'), path('ens6', '198.18.3.1:3260', 'sdc')]}], 'missing': []}
+    leaving = [{'target': IQN, 'portal': '198.18.3.1:3260', 'iface': 'ens6'}]
+    report = paths_report(info, BINDINGS, [], leaving, ['ens6'])
+    assert list(report['luns'][0]['networks']) == ['iscsi-a']
+    assert report['leaving'] == {'nodes': leaving, 'ifaces': ['ens6']}
