@@ -5,6 +5,13 @@
 Brings a fresh lab up (tests/lab/lab up), runs the molecule scenario's converge playbook twice
 and reports how much the second run changed and how long it took compared to the first.
 The lab comes down at the end. Metrics: rerun_changed (goal 0), rerun_time_ratio (goal <= 0.4).
+Measured 2026-11-25 16:22 on a machine loaded by two other labs (load 7-10): first converge
+736 s (changed=16), re-run 628 s (changed=0): rerun_changed 0 met, rerun_time_ratio 0.85 MISSED.
+Why: on the emulated guests each remote module call costs seconds and the re-run still makes
+about 14 of them per host (setup, blockinfile, two slurps, template, two systemd, two ifaces, two
+targets, the state file, the path read) against about 18 on the first run; the actual work
+(logins, restarts) is small next to that. Meeting 0.4 needs a re-run of a few calls (one read
+that finds nothing to change, then nothing else), not faster tasks.
 """
 
 import os
