@@ -34,6 +34,9 @@ Measured here on 2026-11-25 (2 cores shared with other helpers' labs):
 - 14:41, after that fix, --rounds 1 --soak-seconds 60 (the paths.json committed now): two paths
   18.9 MB/s, one 9.5 MB/s, ratio 1.99; soak 0 path failure lines, 0 fio errors, reader 13.1 MB/s,
   writer 240 MiB written, 237 MiB verified. The fixed soak has not been run for the full 600 s.
+- 16:06-16:40, links at 24mbit, --rounds 2, full 600 s soak, with two other labs and a make test
+  running (load 4-10): two paths 4.31 / 5.70 MB/s, one path 2.32 / 2.85 MB/s, ratio 1.94; soak 0
+  path failure lines, 0 fio errors over 600 s (the detector found 12 lines during the 2 cuts).
 """
 
 import argparse
