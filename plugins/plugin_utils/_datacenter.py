@@ -10,18 +10,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import format_portal
+
 MATCH_RULES = ('address', 'name')
 
 
 class DatacenterError(ValueError):
     """Input the playbook cannot use; the message names it."""
-
-
-def _portal(session):
-    address = session['address']
-    if ':' in address and not address.startswith('['):
-        address = '[%s]' % address          # IPv6 with a port follows the role's portal syntax
-    return '%s:%s' % (address, session.get('port') or 3260)
 
 
 def role_inputs(host_plan, chap_secrets):
@@ -37,7 +32,7 @@ def role_inputs(host_plan, chap_secrets):
     targets = {}
     for session in host_plan.get('sessions') or []:
         target = targets.setdefault(session['target'], {'iqn': session['target'], 'portals': []})
-        portal = _portal(session)
+        portal = format_portal(session['address'], session.get('port') or 3260)
         if portal not in target['portals']:
             target['portals'].append(portal)
         if session.get('username'):
