@@ -25,7 +25,7 @@ import collections
 import re
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import (
-    ModuleError, engine_call,
+    ModuleError, ValidationError, engine_call,
 )
 
 Network = collections.namedtuple('Network', 'id name vdsm_name vlan_id')
@@ -209,3 +209,42 @@ def complete_connections(system, snapshot, bonds):
     for item in found:
         if item.id in unknown:
             snapshot.connections[item.id] = connection_from_sdk(item)
+
+
+def assume_bonds(snapshot, bonds, assumed):
+    """``bonds`` with the ``assumed`` ones in place of those of the same name.
+
+    ``assumed`` holds bonds as ``iscsi_bond`` returns them (RV ``iscsi_bond``),
+    typically from a check-mode run that wrote nothing: the host plan then
+    shows what those bonds would mean. An entry with ``state: absent`` leaves
+    that bond out. Connections are taken by id (``complete_connections``
+    reads those no storage domain holds). Raises ValidationError naming
+    every entry it cannot use.
+    """
+    problems, by_name = [], collections.OrderedDict((b.name, b) for b in bonds)
+    for index, entry in enumerate(assumed):
+        name = entry.get('name') if isinstance(entry, dict) else None
+        if not name:
+            problems.append('assume_bonds[%d] has no name' % index)
+            continue
+        if entry.get('state', 'present') == 'absent':
+            by_name.pop(name, None)
+            continue
+        network_ids = []
+        for network in entry.get('networks') or []:
+            found = snapshot.networks.get(network.get('id')) or snapshot.network_named(network.get('name'))
+            if found is None:
+                problems.append('assume_bonds[%d] (%s): no network %s in data center %s'
+                                % (index, name, network.get('name') or network.get('id'), snapshot.dc_name))
+            else:
+                network_ids.append(found.id)
+        connection_ids = [c.get('id') for c in entry.get('storage_connections') or []]
+        if not all(connection_ids):
+            problems.append('assume_bonds[%d] (%s): every storage connection needs its id' % (index, name))
+        current = by_name.get(name)
+        by_name[name] = Bond(id=entry.get('id') or getattr(current, 'id', None), name=name,
+                             description=entry.get('description'), network_ids=network_ids,
+                             connection_ids=connection_ids)
+    if problems:
+        raise ValidationError(problems)
+    return sorted(by_name.values(), key=lambda b: b.name)

@@ -43,6 +43,17 @@ options:
       - Also return RV(host_plan), the per-host ifaces and sessions.
     type: bool
     default: false
+  assume_bonds:
+    description:
+      - Bonds to show and plan with in place of the engine's bonds of the same name, as
+        M(ovirt_iscsi.multipath.iscsi_bond) returns them (its RV(ovirt_iscsi.multipath.iscsi_bond#module:iscsi_bond)).
+      - For check mode, where M(ovirt_iscsi.multipath.iscsi_bond) writes nothing; the result then shows
+        what the data center would look like with those bonds. An entry with C(name) and C(state=absent) leaves
+        that bond out.
+      - Networks are matched by C(id), else C(name); connections by C(id).
+    type: list
+    elements: dict
+    default: []
 seealso:
   - module: ovirt_iscsi.multipath.iscsi_bond
 '''
@@ -65,6 +76,31 @@ EXAMPLES = r'''
   loop: "{{ bonds.host_plan }}"
   loop_control:
     label: "{{ item.name }}"
+
+- name: Plan every host as if a bond existed, without creating it
+  module_defaults:
+    group/ovirt_iscsi.multipath.multipath:
+      auth:
+        url: "{{ engine_url }}"
+        username: admin@internal
+        password: "{{ engine_password }}"
+        ca_file: "{{ engine_ca_file }}"
+  block:
+    - name: Ask what the bond would be (check mode writes nothing)
+      ovirt_iscsi.multipath.iscsi_bond:
+        data_center: Default
+        name: multipath
+        networks: [iscsi-a, iscsi-b]
+        storage_domains: [iscsi-data]
+      check_mode: true
+      register: would_be
+
+    - name: Plan every host with the bond as it would be
+      ovirt_iscsi.multipath.iscsi_bond_info:
+        data_center: Default
+        host_plan: true
+        assume_bonds: ["{{ would_be.iscsi_bond }}"]
+      register: would_be_plan
 '''
 
 RETURN = r'''
@@ -214,19 +250,20 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine impo
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import ModuleError
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_plan import plan_hosts
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import (
-    complete_connections, read_hosts, read_snapshot,
+    assume_bonds, complete_connections, read_hosts, read_snapshot,
 )
 
 ARGUMENT_SPEC = engine_argument_spec(
     data_center=dict(type='str', required=True),
     name=dict(type='str'),
     host_plan=dict(type='bool', default=False),
+    assume_bonds=dict(type='list', elements='dict', default=[]),
 )
 
 
 def run(module, session):
     snapshot = read_snapshot(session.system, module.params['data_center'])
-    bonds = sorted(snapshot.bonds, key=lambda b: b.name)
+    bonds = assume_bonds(snapshot, sorted(snapshot.bonds, key=lambda b: b.name), module.params['assume_bonds'])
     if module.params['name'] is not None:
         bonds = [b for b in bonds if b.name == module.params['name']]
     complete_connections(session.system, snapshot, bonds)

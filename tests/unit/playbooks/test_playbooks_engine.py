@@ -70,6 +70,9 @@ def test_check_mode_changes_nothing_and_reports_unmatched_hosts(sim, tmp_path):
     out = play(sim, tmp_path, 'datacenter_paths', '--check', extra={'datacenter_paths_bonds': [
         {'name': 'lab-bond', 'networks': ['iscsi-a', 'iscsi-b'], 'storage_domains': ['lab-iscsi']}]})
     assert 'changed: [localhost] => (item=lab-bond)' in out, out
+    # Nothing was written, yet the plan is the one the bond would give.
+    assert 'bonds: lab-bond' in out and '"host1 through: iscsi-a, iscsi-b"' in out, out
+    assert '"host3 through: default route"' in out
     assert 'inventory hosts the engine does not know: stranger' in out
     assert sim.state() == before
     assert not (tmp_path / 'report.json').exists()
@@ -88,6 +91,10 @@ def test_retire_network_takes_it_out_of_the_bond_so_the_engine_removes_it(sim, t
     assert report['inventory_hosts_not_in_engine'] == ['stranger']
     with pytest.raises(sdk.Error, match='could not be removed since several iSCSI bonds'):
         remove_network(system, dc, names, 'iscsi-c')
+
+    before = sim.state()
+    out = play(sim, tmp_path, 'retire_network', '--check', extra={'retire_network_name': 'iscsi-c'})
+    assert '"host1 through: iscsi-a, iscsi-b"' in out and sim.state() == before, out
 
     out = play(sim, tmp_path, 'retire_network', extra={'retire_network_name': 'iscsi-c'})
     assert 'Remove the network from each bond that holds it' in out

@@ -6,9 +6,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
 from ovirtsdk4 import types
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import snapshot_from_sdk
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import ValidationError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import assume_bonds, snapshot_from_sdk
 
 from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.engine_fixtures import (
     BOND, CL, DC, MGMT, NFS_CONN, PORTAL_A, PORTAL_B, REQ, STOR1, STOR2, sdk_dc, sdk_domains,
@@ -52,3 +54,34 @@ def test_bond_connection_list_without_href_is_read_inline():
 def test_empty_data_center():
     snap = snapshot_from_sdk(types.DataCenter(id=DC, name='empty'), None)
     assert snap.bonds == [] and not snap.networks and not snap.domains and not snap.connections
+
+
+def test_assumed_bond_replaces_the_one_of_its_name_and_new_ones_are_added():
+    snap = snapshot_from_sdk(sdk_dc(), sdk_domains())
+    would_be = dict(id=BOND, name='bond1', description='', networks=[dict(id=STOR1, name='storage1'), dict(name='storage2')],
+                    storage_connections=[dict(id=PORTAL_A), dict(id=PORTAL_B)])
+    new = dict(id=None, name='a-new', networks=[dict(id=STOR2)], storage_connections=[dict(id=PORTAL_B)])
+    bonds = assume_bonds(snap, snap.bonds, [would_be, new])
+    assert [(b.name, b.id, b.network_ids, b.connection_ids) for b in bonds] == [
+        ('a-new', None, [STOR2], [PORTAL_B]),
+        ('bond1', BOND, [STOR1, STOR2], [PORTAL_A, PORTAL_B]),
+    ]
+    assert snap.bond_named('bond1').network_ids == [STOR1]  # the snapshot itself is left as read
+
+
+def test_assumed_absent_bond_is_left_out_and_nothing_assumed_changes_nothing():
+    snap = snapshot_from_sdk(sdk_dc(), sdk_domains())
+    assert assume_bonds(snap, snap.bonds, [dict(name='bond1', state='absent')]) == []
+    assert assume_bonds(snap, snap.bonds, []) == snap.bonds
+
+
+def test_assumed_bonds_with_unknown_networks_or_no_name_are_refused_all_at_once():
+    snap = snapshot_from_sdk(sdk_dc(), sdk_domains())
+    with pytest.raises(ValidationError) as caught:
+        assume_bonds(snap, snap.bonds, [dict(networks=[]), dict(name='b', networks=[dict(name='nope')]),
+                                        dict(name='c', storage_connections=[dict(address='198.18.1.1')])])
+    assert caught.value.problems == [
+        'assume_bonds[0] has no name',
+        'assume_bonds[1] (b): no network nope in data center dc1',
+        'assume_bonds[2] (c): every storage connection needs its id',
+    ]
