@@ -61,7 +61,7 @@ def _cmdline(host, pubkey):
         'root=/dev/vda', 'rw', 'console=ttyS0', 'edd=off', 'quiet', 'systemd.show_status=1', 'mitigations=off', 'net.ifnames=0',
         'lab.host=%s' % host['name'], 'lab.iqn=%s' % host['initiator_name'],
         'lab.gw=%s' % host['gateway'], 'lab.addr=%s' % addrs, 'lab.key=%s' % pubkey,
-    ])
+    ] + ([] if os.environ.get('OVIRT_ISCSI_LAB_ANSIBALLZ_CACHE', '1') == '1' else ['lab.ansiballz_cache=0']))
 
 
 def start(namespace, host, image_dir, guest, run_dir, data_dir, pubkey):
