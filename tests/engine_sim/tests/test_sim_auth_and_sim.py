@@ -182,11 +182,13 @@ def test_fault_hang_outlasts_the_client_timeout(sim):
     connection = connect(sim, timeout=1)
     try:
         connection.system_service().get()
-        sim.add_fault(path='/datacenters', hang=3)
+        # The client (1 s) gives up long before the hang (20 s) ends: a generous bound on order, not on
+        # speed (bench/sim_timing.py measures how soon).
+        sim.add_fault(path='/datacenters', hang=20)
         started = time.monotonic()
         with pytest.raises(sdk.Error) as excinfo:
             connection.system_service().data_centers_service().list()
-        assert time.monotonic() - started < 2.5
+        assert time.monotonic() - started < 20
         assert 'timed out' in str(excinfo.value).lower() or 'timeout' in str(excinfo.value).lower()
     finally:
         connection.close()
@@ -201,14 +203,13 @@ def test_bad_fault_specs_are_refused(sim):
         sim.add_fault(path='x')
 
 
-def test_start_is_fast_and_sigterm_stops_cleanly():
-    started = time.monotonic()
+def test_start_answers_and_sigterm_stops_cleanly():
+    # How fast it starts is bench/sim_timing.py's figure, not a test's.
     sim = harness.Simulator().start()
-    elapsed = time.monotonic() - started
     process = sim.process
     try:
         assert os.path.exists(sim.ca_file)
-        assert elapsed < 4, 'start to ready took %.2fs' % elapsed
+        assert _raw(sim, '/ovirt-engine/api')[0] in (200, 401)
     finally:
         process.terminate()
         assert process.wait(timeout=5) == 0
@@ -226,11 +227,10 @@ def test_a_bad_seed_is_refused_with_a_message():
     assert 'unknown network "missing"' in result.stderr
 
 
-def test_make_seed_scales_and_loads_fast():
+def test_make_seed_scales_and_loads():
+    # How fast it loads is bench/sim_timing.py's figure, not a test's.
     seed = harness.make_seed(hosts=200, networks=3, connections=4, bonds=2)
-    started = time.monotonic()
     with harness.Simulator(seed=seed) as sim:
-        elapsed = time.monotonic() - started
         connection = connect(sim)
         try:
             sim.reset_stats()
@@ -243,7 +243,6 @@ def test_make_seed_scales_and_loads_fast():
             assert sim.stats()['requests'] == 2
         finally:
             connection.close()
-    assert elapsed < 5, 'start with 200 hosts took %.2fs' % elapsed
 
 
 def test_a_busy_port_is_refused_with_a_message(tmp_path):
