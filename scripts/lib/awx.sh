@@ -6,7 +6,8 @@
 #   awx_vault_chap DIR SECRETS_JSON      the CHAP secrets ({IQN: secret}) vault-encrypted in
 #                                        project/vars/chap_secrets.yml, and the vault prompt
 #                                        answered from env/passwords as AWX's vault credential
-#                                        does; prints the vault password (to search artifacts for)
+#                                        does; prints the vault password (to search artifacts for);
+#                                        fails (and removes the file) unless it is a vault
 #   awx_run DIR PLAYBOOK IDENT LOG       ansible-runner run; its exit status
 awx_pdd() {
   mkdir -p "$1/project" "$1/inventory" "$1/env"
@@ -34,8 +35,17 @@ print(yaml.safe_dump({'datacenter_paths_chap_secrets': json.loads(sys.argv[1])},
 PY
   pass_file=$(mktemp)
   printf '%s\n' "$vault_password" >"$pass_file"
-  ansible-vault encrypt --vault-password-file "$pass_file" "$dir/project/vars/chap_secrets.yml" >/dev/null 2>&1
+  local vault_rc vault_out
+  vault_out=$(ansible-vault encrypt --vault-password-file "$pass_file" "$dir/project/vars/chap_secrets.yml" 2>&1)
+  vault_rc=$?
   rm -f "$pass_file"
+  # Plaintext secrets would pass every later step: refuse unless the file is a vault.
+  if [ "$vault_rc" != 0 ] || [ "$(head -n 1 "$dir/project/vars/chap_secrets.yml" | cut -d";" -f1)" != '$ANSIBLE_VAULT' ]; then
+    echo "awx_vault_chap: $dir/project/vars/chap_secrets.yml is not vault-encrypted (ansible-vault rc $vault_rc: ${vault_out##*$'\n'})" >&2
+    # Gone rather than left in plaintext: a caller that goes on anyway has a job that fails.
+    rm -f "$dir/project/vars/chap_secrets.yml"
+    return 1
+  fi
   # AWX's vault credential: --ask-vault-pass on the command line, the answer in env/passwords.
   printf -- '--ask-vault-pass' >"$dir/env/cmdline"
   python - "$vault_password" >"$dir/env/passwords" <<'PY'
