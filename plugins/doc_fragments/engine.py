@@ -74,6 +74,7 @@ options:
         description:
           - Seconds to wait for each answer of the engine; V(0) or unset waits without limit.
           - Unlike C(ovirt.ovirt), the value is passed to the SDK, so a hung engine fails the task.
+            It bounds the SSO token request and the logout too, on which the SDK itself sets no limit.
         type: int
       compress:
         description:

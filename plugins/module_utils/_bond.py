@@ -15,8 +15,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
+import ipaddress
+import unicodedata
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import ValidationError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import portal_label
 
 NAME_MAX = 50
 DESCRIPTION_MAX = 4000
@@ -27,17 +30,42 @@ Desired = collections.namedtuple('Desired', 'name description network_ids connec
 PortalRef = collections.namedtuple('PortalRef', 'address port target')
 
 
+def _bad_name_chars(name):
+    return sorted(set(c for c in name if not (c.isalpha() or c in '0123456789._-')))
+
+
+def _char_label(char):
+    """A character as a person can read it, even a combining mark or a control character."""
+    if char.isprintable() and ord(char) < 128:
+        return repr(char)
+    return 'U+%04X %s' % (ord(char), unicodedata.name(char, 'control character'))
+
+
 def name_problem(name, what='iSCSI bond name'):
     """The engine's bean checks on a bond name: 1-50 letters, digits, '.', '_' or '-'."""
     if not name:
         return '%s must not be empty' % what
     if len(name) > NAME_MAX:
         return '%s %r is longer than %d characters' % (what, name, NAME_MAX)
-    bad = sorted(set(c for c in name if not (c.isalpha() or c in '0123456789._-')))
+    bad = _bad_name_chars(name)
     if bad:
-        return '%s %r may only contain letters, digits, ".", "_" and "-" (not %s)' % (
-            what, name, ', '.join(repr(c) for c in bad))
+        problem = '%s %r may only contain letters, digits, ".", "_" and "-" (not %s)' % (
+            what, name, ', '.join(_char_label(c) for c in bad))
+        composed = unicodedata.normalize('NFC', name)
+        # A letter typed as base + combining mark (e + U+0301) is one letter once composed.
+        if composed != name and not _bad_name_chars(composed) and len(composed) <= NAME_MAX:
+            problem += '; composed (Unicode NFC) as %r it is valid' % composed
+        return problem
     return None
+
+
+def same_address(one, other):
+    """Portal addresses compared as addresses (fd00::1 is FD00:0:0:0::1), host names without case."""
+    one, other = (one or '').strip('[]'), (other or '').strip('[]')
+    try:
+        return ipaddress.ip_address(one) == ipaddress.ip_address(other)
+    except ValueError:
+        return one.lower() == other.lower()
 
 
 def _describe(item):
@@ -62,6 +90,8 @@ def parse_connection_ref(item):
     if unknown:
         raise ValueError('storage_connections: %s has unknown keys %s (allowed: address, port, target)' % (_describe(item), ', '.join(unknown)))
     address, target, port = item.get('address'), item.get('target'), item.get('port', ISCSI_PORT)
+    if isinstance(address, str):
+        address = address.strip().strip('[]')  # a bracketed IPv6 address, as in a portal
     if not isinstance(address, str) or not address:
         raise ValueError('storage_connections: %s needs an address (a string)' % _describe(item))
     if not isinstance(target, str) or not target:
@@ -152,10 +182,11 @@ class Resolver:
 
     def _by_portal(self, ref):
         snap = self.snapshot
+        # iSCSI names are case-insensitive (RFC 3722 folds them to lower case).
         found = [c for c in snap.iscsi_connections()
-                 if (c.address or '').lower() == ref.address.lower() and int(c.port or ISCSI_PORT) == ref.port
-                 and c.target == ref.target]
-        label = '%s:%s %s' % ref
+                 if same_address(c.address, ref.address) and int(c.port or ISCSI_PORT) == ref.port
+                 and (c.target or '').lower() == ref.target.lower()]
+        label = portal_label(*ref)
         if not found:
             self.fail('no iSCSI storage connection of data center %r matches %s' % (snap.dc_name, label))
             return []
@@ -183,29 +214,49 @@ class Resolver:
         elif found.type != 'iscsi':
             self.fail('storage connection %s is of type %s, not iSCSI' % (connection_id, found.type))
         else:
-            self.fail('storage connection %s (%s:%s %s) is not used by any storage domain of data center %r'
-                      % (connection_id, found.address, found.port, found.target, snap.dc_name))
+            self.fail('storage connection %s (%s) is not used by any storage domain of data center %r'
+                      % (connection_id, portal_label(found.address, found.port, found.target), snap.dc_name))
         return []
 
 
-def resolve(snapshot, params, lookup):
-    """(actual Bond or None, Desired or None for absent); raises ValidationError."""
-    resolver = Resolver(snapshot, lookup)
-    name = params['name']
-    problem = name_problem(name)
-    if problem:
-        resolver.fail(problem)
-    if params['state'] == 'absent':
-        if resolver.problems:
-            raise ValidationError(resolver.problems)
-        return snapshot.bond_named(name), None
+def _connection_ids(resolver, params, actual, target_name, removing):
+    """The bond's connection ids as the task wants them (the actual ones when not given)."""
+    refs = []
+    for item in params.get('storage_connections') or []:
+        try:
+            refs.append(parse_connection_ref(item))
+        except ValueError as error:
+            resolver.fail(str(error))
+    if params.get('storage_connections') is None and params.get('storage_domains') is None:
+        return list(actual.connection_ids) if actual else []
+    problems_before = len(resolver.problems)
+    connection_ids = resolver.connection_ids(refs, params.get('storage_domains') or [], actual)
+    # An empty list (one `| default([])` away) would silently cut every path.
+    if (not removing and not connection_ids and actual is not None and actual.connection_ids
+            and len(resolver.problems) == problems_before):
+        resolver.fail('storage_connections and storage_domains together name no iSCSI connection, which would '
+                      'remove every connection of iSCSI bond %r; to remove the bond use state=absent, to leave '
+                      'its connections alone omit both options' % target_name)
+    return connection_ids
 
-    new_name = params.get('new_name')
-    if new_name is not None:
-        problem = name_problem(new_name, 'new_name')
+
+def resolve(snapshot, params, lookup):
+    """(actual Bond or None, Desired or None for absent); raises ValidationError.
+
+    Every option given is checked whatever the state: ``state=absent`` with a bad
+    option is refused too, not silently ignored.
+    """
+    resolver = Resolver(snapshot, lookup)
+    name, new_name = params['name'], params.get('new_name')
+    removing = params['state'] == 'absent'
+    for value, what in ((name, 'iSCSI bond name'), (new_name, 'new_name')):
+        problem = name_problem(value, what) if value is not None else None
         if problem:
             resolver.fail(problem)
-    actual, target_name = resolver.target_bond(name, new_name)
+    if removing:
+        actual, target_name = snapshot.bond_named(name), name
+    else:
+        actual, target_name = resolver.target_bond(name, new_name)
     description = params.get('description')
     if description is not None and len(description) > DESCRIPTION_MAX:
         resolver.fail('description is longer than %d characters' % DESCRIPTION_MAX)
@@ -216,24 +267,17 @@ def resolve(snapshot, params, lookup):
         network_ids = list(actual.network_ids) if actual else []
     else:
         network_ids = resolver.network_ids(params['networks'], actual)
-    if params.get('networks') is not None and not params['networks']:
+    # What the bond would become matters only when it stays.
+    if not removing and params.get('networks') is not None and not params['networks']:
         resolver.fail('networks must name at least one network: an iSCSI bond without networks does nothing')
-    elif actual is None and params.get('networks') is None:
+    elif not removing and actual is None and params.get('networks') is None:
         resolver.fail('networks is required to create iSCSI bond %r: an iSCSI bond without networks does nothing' % target_name)
-
-    refs = []
-    for item in params.get('storage_connections') or []:
-        try:
-            refs.append(parse_connection_ref(item))
-        except ValueError as error:
-            resolver.fail(str(error))
-    if params.get('storage_connections') is None and params.get('storage_domains') is None:
-        connection_ids = list(actual.connection_ids) if actual else []
-    else:
-        connection_ids = resolver.connection_ids(refs, params.get('storage_domains') or [], actual)
+    connection_ids = _connection_ids(resolver, params, actual, target_name, removing)
 
     if resolver.problems:
         raise ValidationError(resolver.problems)
+    if removing:
+        return actual, None
     return actual, Desired(target_name, description, network_ids, connection_ids)
 
 

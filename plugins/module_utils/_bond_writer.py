@@ -14,7 +14,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import engine_call, sdk
+import functools
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import EngineError, engine_call, sdk
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import (
     data_centers_of_network, read_connection,
 )
@@ -54,21 +56,59 @@ def apply_plan(system, snapshot, plan, desired):
         with engine_call('remove iSCSI bond %s' % label):
             bond.remove()
         return None
-    if plan.update:
-        with engine_call('update the name/description of iSCSI bond %s' % label):
-            bond.update(types.IscsiBond(**plan.update))
     networks = bond.networks_service()
     connections = bond.storage_server_connections_service()
+    steps = []
+    if plan.update:
+        steps.append(('update the name/description of iSCSI bond %s' % label,
+                      functools.partial(bond.update, types.IscsiBond(**plan.update)),
+                      lambda view: view.update(plan.update)))
     for network_id in plan.networks_add:
-        with engine_call('add network %s to iSCSI bond %s' % (snapshot.network_label(network_id), label)):
-            networks.add(types.Network(id=network_id))
+        name = snapshot.network_label(network_id)
+        steps.append(('add network %s to iSCSI bond %s' % (name, label),
+                      functools.partial(networks.add, types.Network(id=network_id)),
+                      functools.partial(_add, 'networks', name)))
     for connection_id in plan.connections_add:
-        with engine_call('add storage connection %s to iSCSI bond %s' % (snapshot.connection_label(connection_id), label)):
-            connections.add(types.StorageConnection(id=connection_id))
+        portal = snapshot.connection_label(connection_id)
+        steps.append(('add storage connection %s to iSCSI bond %s' % (portal, label),
+                      functools.partial(connections.add, types.StorageConnection(id=connection_id)),
+                      functools.partial(_add, 'storage_connections', portal)))
     for connection_id in plan.connections_remove:
-        with engine_call('remove storage connection %s from iSCSI bond %s' % (snapshot.connection_label(connection_id), label)):
-            connections.storage_connection_service(connection_id).remove()
+        portal = snapshot.connection_label(connection_id)
+        steps.append(('remove storage connection %s from iSCSI bond %s' % (portal, label),
+                      connections.storage_connection_service(connection_id).remove,
+                      functools.partial(_remove, 'storage_connections', portal)))
     for network_id in plan.networks_remove:
-        with engine_call('remove network %s from iSCSI bond %s' % (snapshot.network_label(network_id), label)):
-            networks.network_service(network_id).remove()
+        name = snapshot.network_label(network_id)
+        steps.append(('remove network %s from iSCSI bond %s' % (name, label),
+                      networks.network_service(network_id).remove,
+                      functools.partial(_remove, 'networks', name)))
+    _run_steps(steps, plan.before)
     return plan.bond_id
+
+
+def _add(key, label, view):
+    view[key] = sorted(view[key] + [label])
+
+
+def _remove(key, label, view):
+    view[key] = [item for item in view[key] if item != label]
+
+
+def _run_steps(steps, before):
+    """Run (action, write, effect) steps in order. The engine has no transaction:
+    a failure after some writes says what they were, with changed and the diff
+    of what the engine now holds, so the task does not claim nothing changed."""
+    view = dict(before, networks=list(before['networks']), storage_connections=list(before['storage_connections']))
+    done = []
+    for action, write, effect in steps:
+        try:
+            with engine_call(action):
+                write()
+        except EngineError as error:
+            if done:
+                error.msg += '; already written before this failure: %s' % '; '.join(done)
+                error.details.update(changed=True, diff=dict(before=before, after=view))
+            raise
+        effect(view)
+        done.append(action)

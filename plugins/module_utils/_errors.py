@@ -34,6 +34,9 @@ _CURL_EXPLANATIONS = {
     60: "the engine's TLS certificate is not trusted (set auth.ca_file)",
     77: 'auth.ca_file cannot be read',
 }
+# Of those, the ones that mean no connection was made: the step that failed
+# is connecting, whatever request was about to be sent.
+_CONNECT_CODES = (6, 7, 35, 51, 60, 77)
 
 
 class ModuleError(Exception):
@@ -63,12 +66,14 @@ class ValidationError(ModuleError):
 class EngineError(ModuleError):
     """A failed engine request: HTTP code (None when no answer) and the fault."""
 
-    def __init__(self, action, code=None, reason=None, detail=None, text=None):
+    def __init__(self, action, code=None, reason=None, detail=None, text=None, api_missing=False):
         self.action = action
         self.text = text
         self.code = code
         self.reason = reason
         self.detail = detail
+        # A 404 on a collection every engine has: the URL is not the API's.
+        self.api_missing = api_missing
         msg = 'Engine request failed while trying to %s' % action
         if code is not None:
             msg += ' (HTTP %s)' % code
@@ -77,6 +82,14 @@ class EngineError(ModuleError):
         elif text:
             msg += ': %s' % text
         super(EngineError, self).__init__(msg, engine_error=dict(action=action, code=code, reason=reason, detail=detail))
+
+
+def is_connect_failure(error):
+    """True when ``error`` (an ``ovirtsdk4.Error``) says no connection to the engine was made."""
+    match = _CURL_CODE.search(str(error))
+    if match:
+        return int(match.group(1)) in _CONNECT_CODES
+    return sdk is not None and isinstance(error, sdk.ConnectionError)
 
 
 def describe_sdk_error(error):
@@ -105,14 +118,20 @@ def describe_sdk_error(error):
 
 
 @contextlib.contextmanager
-def engine_call(action):
+def engine_call(action, collection=False):
     """Run engine requests; any SDK error becomes ``EngineError(action, ...)``.
 
     ``action`` reads as the end of "while trying to ...", e.g. "add network
-    storage1 to iSCSI bond b1".
+    storage1 to iSCSI bond b1". When no connection could be made, the step
+    that failed is connecting, and the action says so. ``collection`` marks
+    a request on a collection every engine has (data centers, hosts...): a
+    404 there means the URL does not lead to the API.
     """
     try:
         yield
     except sdk.Error as error:
         code, reason, detail, text = describe_sdk_error(error)
-        raise EngineError(action, code=code, reason=reason, detail=detail, text=text)
+        if is_connect_failure(error) and not action.startswith('connect'):
+            action = 'connect to the engine (to %s)' % action
+        raise EngineError(action, code=code, reason=reason, detail=detail, text=text,
+                          api_missing=collection and code == 404)

@@ -27,6 +27,7 @@ import re
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import (
     ModuleError, ValidationError, engine_call,
 )
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import format_portal
 
 Network = collections.namedtuple('Network', 'id name vdsm_name vlan_id')
 Cluster = collections.namedtuple('Cluster', 'id name network_ids required_ids')
@@ -54,6 +55,11 @@ def connection_from_sdk(item):
         id=item.id, type=_enum(item.type), address=item.address,
         port=item.port, target=item.target, username=item.username,
     )
+
+
+def portal_label(address, port, target):
+    """``address:port target``, the address in brackets when it is IPv6 (as iscsiadm shows it)."""
+    return '%s %s' % (format_portal(address, port), target)
 
 
 class Snapshot:
@@ -86,11 +92,11 @@ class Snapshot:
         return network.name if network else network_id
 
     def connection_label(self, connection_id):
-        """``address:port target`` for display; the id when the DC does not know it."""
+        """``address:port target`` for display (``[addr]:port`` for IPv6); the id when the DC does not know it."""
         connection = self.connections.get(connection_id)
         if connection is None or connection.address is None:
             return connection_id
-        return '%s:%s %s' % (connection.address, connection.port, connection.target)
+        return portal_label(connection.address, connection.port, connection.target)
 
     def required_in(self, network_id):
         """Names of the clusters in which the network is required."""
@@ -129,9 +135,14 @@ def snapshot_from_sdk(dc, storage_domains):
 
 
 def _search_value(text):
-    # The engine's search language takes a quoted value; names allowed for
-    # data centers cannot contain quotes, so escaping is only a safeguard.
-    return '"%s"' % text.replace('\\', '\\\\').replace('"', '\\"')
+    """``text`` as a quoted value of the engine's search language.
+
+    A quoted value cannot hold a quote (the engine's parser knows no escape), so
+    quotes and backslashes become the ``*`` wildcard: the search then returns a
+    superset, and the callers given a user's name keep only the exact one (the
+    engine allows neither character in the names it stores).
+    """
+    return '"%s"' % re.sub(r'["\\]', '*', text)
 
 
 def read_data_center(system, data_center, follow=DC_FOLLOW):
@@ -145,7 +156,7 @@ def read_data_center(system, data_center, follow=DC_FOLLOW):
             if error.details.get('engine_error', {}).get('code') != 404:
                 raise
             # Not an id after all: a data center may be named like one.
-    with engine_call('search data center %s' % data_center):
+    with engine_call('search data center %s' % data_center, collection=True):
         found = centers.list(search='name=%s' % _search_value(data_center), follow=follow)
     exact = [dc for dc in found if dc.name == data_center]
     if not exact:
@@ -156,7 +167,7 @@ def read_data_center(system, data_center, follow=DC_FOLLOW):
 def read_snapshot(system, data_center):
     """Two requests whatever the size: the data center, then its storage domains."""
     dc = read_data_center(system, data_center)
-    with engine_call('list the storage domains of data center %s' % dc.name):
+    with engine_call('list the storage domains of data center %s' % dc.name, collection=True):
         domains = system.storage_domains_service().list(
             search='datacenter=%s' % _search_value(dc.name), follow=DOMAINS_FOLLOW)
     return snapshot_from_sdk(dc, domains)
@@ -164,7 +175,7 @@ def read_snapshot(system, data_center):
 
 def read_hosts(system, snapshot):
     """One request: every host of the data center with its NICs and network attachments."""
-    with engine_call('list the hosts of data center %s' % snapshot.dc_name):
+    with engine_call('list the hosts of data center %s' % snapshot.dc_name, collection=True):
         return system.hosts_service().list(
             search='datacenter=%s' % _search_value(snapshot.dc_name),
             follow='nics,network_attachments')
@@ -185,7 +196,7 @@ def read_connection(system, connection_id):
 
 def data_centers_of_network(system, name):
     """Names of the data centers that have a network of that name (to explain a bad input)."""
-    with engine_call('search network %s' % name):
+    with engine_call('search network %s' % name, collection=True):
         found = system.networks_service().list(search='name=%s' % _search_value(name))
     homes = []
     for network in found:
@@ -204,11 +215,53 @@ def complete_connections(system, snapshot, bonds):
     unknown = set(c for b in bonds for c in b.connection_ids if c not in snapshot.connections)
     if not unknown:
         return
-    with engine_call('list storage connections'):
+    with engine_call('list storage connections', collection=True):
         found = system.storage_connections_service().list()
     for item in found:
         if item.id in unknown:
             snapshot.connections[item.id] = connection_from_sdk(item)
+
+
+def _assumed_list(entry, key, where, problems):
+    """``entry[key]`` as a list (missing: empty), or None after noting why not."""
+    items = entry.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.append('%s: %s must be a list, not %s' % (where, key, type(items).__name__))
+        return None
+    return items
+
+
+def _assumed_networks(snapshot, entry, where, problems):
+    """Ids of an entry's networks, each given as a name or as a dict with ``id`` or ``name``."""
+    ids = []
+    for network in _assumed_list(entry, 'networks', where, problems) or []:
+        if isinstance(network, str):
+            network = dict(name=network)
+        keys = [network.get(key) for key in ('id', 'name')] if isinstance(network, dict) else []
+        network_id, name = [key if isinstance(key, str) and key else None for key in keys] or [None, None]
+        if not (network_id or name):
+            problems.append('%s: each network is a name or a dict with id or name, not %r' % (where, network))
+            continue
+        found = snapshot.networks.get(network_id) or snapshot.network_named(name)
+        if found is None:
+            problems.append('%s: no network %s in data center %s' % (where, name or network_id, snapshot.dc_name))
+        else:
+            ids.append(found.id)
+    return ids
+
+
+def _assumed_connections(entry, where, problems):
+    """Ids of an entry's connections, each given as an id or as a dict with ``id``."""
+    ids = []
+    for connection in _assumed_list(entry, 'storage_connections', where, problems) or []:
+        connection_id = connection.get('id') if isinstance(connection, dict) else connection
+        if not isinstance(connection_id, str) or not connection_id:
+            problems.append('%s: every storage connection needs its id' % where)
+            return ids
+        ids.append(connection_id)
+    return ids
 
 
 def assume_bonds(snapshot, bonds, assumed):
@@ -216,31 +269,24 @@ def assume_bonds(snapshot, bonds, assumed):
 
     ``assumed`` holds bonds as ``iscsi_bond`` returns them (RV ``iscsi_bond``),
     typically from a check-mode run that wrote nothing: the host plan then
-    shows what those bonds would mean. An entry with ``state: absent`` leaves
-    that bond out. Connections are taken by id (``complete_connections``
-    reads those no storage domain holds). Raises ValidationError naming
-    every entry it cannot use.
+    shows what those bonds would mean. Networks may also be plain names and
+    connections plain ids, as ``iscsi_bond`` takes them. An entry with
+    ``state: absent`` leaves that bond out. Raises ValidationError naming
+    every entry it cannot use; ``check_assumed_connections`` then checks
+    that the connections exist.
     """
     problems, by_name = [], collections.OrderedDict((b.name, b) for b in bonds)
     for index, entry in enumerate(assumed):
         name = entry.get('name') if isinstance(entry, dict) else None
-        if not name:
+        if not name or not isinstance(name, str):
             problems.append('assume_bonds[%d] has no name' % index)
             continue
         if entry.get('state', 'present') == 'absent':
             by_name.pop(name, None)
             continue
-        network_ids = []
-        for network in entry.get('networks') or []:
-            found = snapshot.networks.get(network.get('id')) or snapshot.network_named(network.get('name'))
-            if found is None:
-                problems.append('assume_bonds[%d] (%s): no network %s in data center %s'
-                                % (index, name, network.get('name') or network.get('id'), snapshot.dc_name))
-            else:
-                network_ids.append(found.id)
-        connection_ids = [c.get('id') for c in entry.get('storage_connections') or []]
-        if not all(connection_ids):
-            problems.append('assume_bonds[%d] (%s): every storage connection needs its id' % (index, name))
+        where = 'assume_bonds[%d] (%s)' % (index, name)
+        network_ids = _assumed_networks(snapshot, entry, where, problems)
+        connection_ids = _assumed_connections(entry, where, problems)
         current = by_name.get(name)
         by_name[name] = Bond(id=entry.get('id') or getattr(current, 'id', None), name=name,
                              description=entry.get('description'), network_ids=network_ids,
@@ -248,3 +294,26 @@ def assume_bonds(snapshot, bonds, assumed):
     if problems:
         raise ValidationError(problems)
     return sorted(by_name.values(), key=lambda b: b.name)
+
+
+def check_assumed_connections(system, snapshot, assumed):
+    """Refuse assumed connection ids the engine has not, or that are not iSCSI.
+
+    At most one request (``complete_connections``), only when an assumed id is
+    not a connection of the data center's storage domains.
+    """
+    wanted = collections.OrderedDict()
+    for index, entry in enumerate(assumed):
+        if entry.get('state', 'present') != 'absent':
+            for connection_id in _assumed_connections(entry, '', []):
+                wanted.setdefault(connection_id, 'assume_bonds[%d] (%s)' % (index, entry['name']))
+    complete_connections(system, snapshot, [Bond(None, None, None, [], list(wanted))])
+    problems = []
+    for connection_id, where in wanted.items():
+        known = snapshot.connections.get(connection_id)
+        if known is None:
+            problems.append('%s: storage connection %s does not exist' % (where, connection_id))
+        elif known.type != 'iscsi':
+            problems.append('%s: storage connection %s is of type %s, not iSCSI' % (where, connection_id, known.type))
+    if problems:
+        raise ValidationError(problems)

@@ -39,13 +39,16 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff shows the name, description, network names and connection portals (C(address:port target)), never ids.
+      - The diff shows the name, description, network names and connection portals (C(address:port target),
+        C([address]:port target) for IPv6), never ids.
+      - A task whose writes fail half way reports C(changed) and the diff of what the engine already holds.
   idempotent:
     support: full
 options:
   state:
     description:
       - V(present) creates the bond or makes it match; V(absent) removes it.
+      - The other options are checked with V(absent) too; an invalid one fails the task and nothing is removed.
     type: str
     choices: [present, absent]
     default: present
@@ -81,8 +84,12 @@ options:
     description:
       - iSCSI storage connections of the data center that join the bond, each given as a connection id
         or as a dict with C(address), C(port) (default V(3260)) and C(target).
+      - Addresses are compared as addresses (V(fd00::1) is V(FD00:0:0:0::1), brackets allowed) and target IQNs
+        without regard to case, as iSCSI names are (RFC 3722).
       - Together with the connections of O(storage_domains) this is the exact set of the bond's
         connections. When both options are omitted, the connections are left unchanged.
+      - Naming no connection at all (for example two empty lists) is refused on a bond that has connections,
+        since it would cut every path; use O(state=absent) to remove the bond.
     type: list
     elements: raw
   storage_domains:
@@ -206,12 +213,11 @@ iscsi_bond:
                 target: "iqn.2026-01.example:storage", username: null}]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import bond_facts, plan, resolve
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond_writer import EngineLookup, apply_plan
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine import EngineSession, engine_argument_spec
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import ModuleError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine import (
+    EngineModule, engine_argument_spec, run_engine_module,
+)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import read_snapshot
 
 ARGUMENT_SPEC = engine_argument_spec(
@@ -244,13 +250,7 @@ def run(module, session):
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        with EngineSession(module) as session:
-            result = run(module, session)
-    except ModuleError as error:
-        module.fail_json(**error.result())
-    module.exit_json(**result)
+    run_engine_module(EngineModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True), run)
 
 
 if __name__ == '__main__':

@@ -50,7 +50,9 @@ options:
       - For check mode, where M(ovirt_iscsi.multipath.iscsi_bond) writes nothing; the result then shows
         what the data center would look like with those bonds. An entry with C(name) and C(state=absent) leaves
         that bond out.
-      - Networks are matched by C(id), else C(name); connections by C(id).
+      - Networks are matched by C(id), else C(name), and may be given as plain names; connections by C(id),
+        and may be given as plain ids. Every entry is checked first; a network not in the data center,
+        or a connection id the engine does not have or that is not iSCSI, fails the task.
     type: list
     elements: dict
     default: []
@@ -243,14 +245,13 @@ host_plan:
           type: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import bond_facts
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine import EngineSession, engine_argument_spec
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import ModuleError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine import (
+    EngineModule, engine_argument_spec, run_engine_module,
+)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_plan import plan_hosts
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import (
-    assume_bonds, complete_connections, read_hosts, read_snapshot,
+    assume_bonds, check_assumed_connections, complete_connections, read_hosts, read_snapshot,
 )
 
 ARGUMENT_SPEC = engine_argument_spec(
@@ -264,6 +265,7 @@ ARGUMENT_SPEC = engine_argument_spec(
 def run(module, session):
     snapshot = read_snapshot(session.system, module.params['data_center'])
     bonds = assume_bonds(snapshot, sorted(snapshot.bonds, key=lambda b: b.name), module.params['assume_bonds'])
+    check_assumed_connections(session.system, snapshot, module.params['assume_bonds'])
     if module.params['name'] is not None:
         bonds = [b for b in bonds if b.name == module.params['name']]
     complete_connections(session.system, snapshot, bonds)
@@ -279,13 +281,7 @@ def run(module, session):
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        with EngineSession(module) as session:
-            result = run(module, session)
-    except ModuleError as error:
-        module.fail_json(**error.result())
-    module.exit_json(**result)
+    run_engine_module(EngineModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True), run)
 
 
 if __name__ == '__main__':

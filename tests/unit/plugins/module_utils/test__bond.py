@@ -77,9 +77,51 @@ def test_member_changes_go_through_sub_collections():
     assert result.diff['after']['networks'] == ['storage2']
 
 
-def test_empty_connection_list_removes_all_connections():
-    _snap, _actual, desired, result = run(storage_connections=[])
-    assert desired.connection_ids == [] and result.connections_remove == [PORTAL_A]
+def test_emptying_the_connections_of_a_bond_is_refused():
+    for empty in (dict(storage_connections=[]), dict(storage_domains=[]), dict(storage_connections=[], storage_domains=[])):
+        found = problems(**empty)
+        assert len(found) == 1 and 'would remove every connection of iSCSI bond' in found[0] and 'state=absent' in found[0]
+    # A new bond, or one without connections, loses nothing: an empty list is fine there.
+    _snap, actual, desired, _result = run(name='new', networks=['storage1'], storage_connections=[])
+    assert actual is None and desired.connection_ids == []
+
+
+def test_absent_refuses_bad_options_like_present():
+    found = problems(state='absent', new_name='a/b', networks=['nosuch'], storage_connections=[42], description='d' * 4001)
+    assert len(found) == 4
+    assert "new_name 'a/b' may only contain" in found[0]
+    assert "network 'nosuch' does not exist" in found[2]
+    # Valid options are no obstacle to removing the bond.
+    _snap, _actual, desired, result = run(state='absent', networks=['storage1'], storage_connections=[])
+    assert desired is None and result.action == 'remove'
+
+
+def ipv6_snapshot():
+    domain = types.StorageDomain(
+        id='sd000000-0000-4000-8000-000000000003', name='v6', storage=types.HostStorage(type=types.StorageType.ISCSI),
+        storage_connections=[types.StorageConnection(id='v6-conn', type=types.StorageType.ISCSI, address='fd00::1',
+                                                     port=3260, target=IQN)])
+    return snapshot_from_sdk(sdk_dc(), sdk_domains() + [domain])
+
+
+def test_portals_compare_addresses_as_addresses_and_iqns_without_case():
+    snap = ipv6_snapshot()
+    for address in ('FD00:0:0:0::1', '[fd00::1]', 'fd00:0000::0001'):
+        _actual, desired = resolve(snap, params(storage_connections=[dict(address=address, target=IQN.upper())]), FakeLookup())
+        assert desired.connection_ids == ['v6-conn'], address
+    result = plan(snap.bond_named('bond1'), desired, snap)
+    assert result.diff['after']['storage_connections'] == ['[fd00::1]:3260 %s' % IQN]
+    with pytest.raises(ValidationError) as caught:
+        resolve(snap, params(storage_connections=[dict(address='fd00::2', target=IQN)]), FakeLookup())
+    assert caught.value.problems == ["no iSCSI storage connection of data center 'dc1' matches [fd00::2]:3260 %s" % IQN]
+
+
+def test_a_name_with_a_combining_mark_is_refused_readably():
+    found = problems(name='cafe\u0301', networks=['storage1'])
+    assert len(found) == 1
+    assert '(not U+0301 COMBINING ACUTE ACCENT)' in found[0]
+    assert "composed (Unicode NFC) as 'caf\u00e9' it is valid" in found[0]
+    assert 'U+0009' in problems(name='a\tb', networks=['storage1'])[0]
 
 
 def test_portal_refs_match_address_case_insensitively_with_default_port():

@@ -6,7 +6,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine import AUTH_SPEC, EngineSession, check_auth, engine_url
+import time
+
+import ovirtsdk4 as sdk
+import pytest
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine import (
+    AUTH_SPEC, BoundedConnection, EngineSession, check_auth, engine_url, secret_values,
+)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import EngineError
 
 
 def test_auth_keys_match_ovirt_ovirt_and_secrets_are_no_log():
@@ -59,7 +67,9 @@ class RecordingConnection:
         self.closed_with = logout
 
 
-def closed_with(auth, token_at_close):
+def closed_with(auth, token_at_close, monkeypatch):
+    # The session logs in when it has no token: no engine listens here.
+    monkeypatch.setattr(BoundedConnection, 'authenticate', lambda self: 'token-it-got')
     session = EngineSession(FakeModule(dict(AUTH_DEFAULTS, **auth)))
     session.connection.close(logout=False)  # the real SDK connection made no request
     session.connection = RecordingConnection(token_at_close)
@@ -69,13 +79,42 @@ def closed_with(auth, token_at_close):
     return recorder.closed_with
 
 
-def test_a_session_that_logged_in_logs_out():
-    assert closed_with(dict(username='u', password='p'), 'token-it-got') is True
+def test_a_session_that_logged_in_logs_out(monkeypatch):
+    assert closed_with(dict(username='u', password='p'), 'token-it-got', monkeypatch) is True
 
 
-def test_a_token_the_caller_passed_is_never_revoked():
-    assert closed_with(dict(token='callers-token'), 'callers-token') is False
+def test_a_token_the_caller_passed_is_never_revoked(monkeypatch):
+    assert closed_with(dict(token='callers-token'), 'callers-token', monkeypatch) is False
 
 
-def test_a_token_the_sdk_fetched_to_replace_an_expired_one_is_revoked():
-    assert closed_with(dict(token='expired', username='u', password='p'), 'fresh-token') is True
+def test_a_token_the_sdk_fetched_to_replace_an_expired_one_is_revoked(monkeypatch):
+    assert closed_with(dict(token='expired', username='u', password='p'), 'fresh-token', monkeypatch) is True
+
+
+def test_secrets_in_free_form_options_are_found_at_any_depth():
+    storage_connections = [dict(address='198.18.1.1', target='iqn.x', password='chap-secret'), 'an-id',
+                           dict(address='a', target='t', chap=dict(mutual_secret=['deep-secret']))]
+    assert secret_values(storage_connections) == set(['chap-secret', 'deep-secret'])
+    auth = dict(url='https://e/api', username='admin@internal', password='pw', insecure=False,
+                headers={'Authorization': 'Bearer tok', 'Correlation-Id': 'run-1'})
+    assert secret_values(auth) == set(['pw', 'Bearer tok'])
+    assert secret_values('a plain option') == set() and secret_values([dict(name='b', networks=['n'])]) == set()
+
+
+def test_the_sso_exchange_is_bounded_by_the_timeout(monkeypatch):
+    monkeypatch.setattr(sdk.Connection, '_get_sso_response', lambda self, url, params='': time.sleep(3))
+    connection = BoundedConnection(sso_timeout=1, url='https://127.0.0.1:9/ovirt-engine/api', username='u', password='p')
+    start = time.monotonic()
+    with pytest.raises(sdk.TimeoutError):
+        connection.authenticate()
+    assert time.monotonic() - start < 2
+
+
+def test_a_404_on_a_collection_says_the_api_is_not_at_the_url(monkeypatch):
+    monkeypatch.setattr(BoundedConnection, 'authenticate', lambda self: 'token')
+    session = EngineSession(FakeModule(dict(AUTH_DEFAULTS, username='u', password='p')))
+    session.connection.close(logout=False)
+    explained = session.explain(EngineError('search data center dc1', code=404, api_missing=True))
+    assert 'the engine API was not found at https://127.0.0.1:9/ovirt-engine/api' in explained.msg
+    plain = EngineError('read data center x', code=404)
+    assert session.explain(plain) is plain

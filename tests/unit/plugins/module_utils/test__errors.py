@@ -81,3 +81,22 @@ def test_validation_error_joins_problems():
     error = ValidationError(['network \'x\' does not exist', 'bad port'])
     assert error.msg == "network 'x' does not exist; bad port"
     assert error.result()['problems'] == ["network 'x' does not exist", 'bad port']
+
+
+def test_a_failed_connection_names_connecting_as_the_step():
+    with pytest.raises(EngineError) as caught:
+        with engine_call('search data center dc1'):
+            raise sdk_error(sdk.Error, "Error while sending HTTP request: (60, 'SSL certificate problem')")
+    assert caught.value.msg.startswith('Engine request failed while trying to connect to the engine (to search data center dc1): ')
+    with pytest.raises(EngineError) as caught:
+        with engine_call('log in to https://e/ovirt-engine/api as admin@internal'):
+            raise sdk_error(sdk.AuthError, 'Error during SSO authentication access_denied : Cannot authenticate user')
+    assert 'while trying to log in to https://e/ovirt-engine/api as admin@internal: Error during SSO' in caught.value.msg
+
+
+def test_a_404_on_a_collection_means_the_url_is_not_the_api():
+    for collection, expected in ((True, True), (False, False)):
+        with pytest.raises(EngineError) as caught:
+            with engine_call('search data center dc1', collection=collection):
+                raise sdk_error(sdk.NotFoundError, 'HTTP response code is 404.', 404)
+        assert caught.value.api_missing is expected

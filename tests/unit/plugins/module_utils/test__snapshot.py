@@ -10,7 +10,9 @@ import pytest
 from ovirtsdk4 import types
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import ValidationError
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import assume_bonds, snapshot_from_sdk
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import (
+    _search_value, assume_bonds, check_assumed_connections, snapshot_from_sdk,
+)
 
 from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.engine_fixtures import (
     BOND, CL, DC, MGMT, NFS_CONN, PORTAL_A, PORTAL_B, REQ, STOR1, STOR2, sdk_dc, sdk_domains,
@@ -85,3 +87,65 @@ def test_assumed_bonds_with_unknown_networks_or_no_name_are_refused_all_at_once(
         'assume_bonds[1] (b): no network nope in data center dc1',
         'assume_bonds[2] (c): every storage connection needs its id',
     ]
+
+
+def test_assumed_bonds_take_plain_names_and_ids_and_refuse_other_shapes_without_a_traceback():
+    snap = snapshot_from_sdk(sdk_dc(), sdk_domains())
+    bonds = assume_bonds(snap, [], [dict(name='x1', networks=['storage1'], storage_connections=[PORTAL_A])])
+    assert [(b.network_ids, b.connection_ids) for b in bonds] == [([STOR1], [PORTAL_A])]
+    with pytest.raises(ValidationError) as caught:
+        assume_bonds(snap, [], [dict(name='x2', networks='storage1'), dict(name='x3', networks=[42, dict(id=[1])]),
+                                dict(name='x4', storage_connections='abc'), 'not-a-dict'])
+    assert caught.value.problems == [
+        'assume_bonds[0] (x2): networks must be a list, not str',
+        'assume_bonds[1] (x3): each network is a name or a dict with id or name, not 42',
+        "assume_bonds[1] (x3): each network is a name or a dict with id or name, not {'id': [1]}",
+        'assume_bonds[2] (x4): storage_connections must be a list, not str',
+        'assume_bonds[3] has no name',
+    ]
+
+
+class FakeSystem:
+    """Only the list of every storage connection, which explains unknown ids."""
+
+    def __init__(self, connections):
+        self.connections = connections
+        self.requests = 0
+
+    def storage_connections_service(self):
+        return self
+
+    def list(self):
+        self.requests += 1
+        return self.connections
+
+
+def test_assumed_connections_must_exist_and_be_iscsi():
+    snap = snapshot_from_sdk(sdk_dc(), sdk_domains())
+    loose = types.StorageConnection(id='loose', type=types.StorageType.ISCSI, address='198.18.10.9', port=3260, target='iqn.x')
+    system = FakeSystem([loose])
+    check_assumed_connections(system, snap, [dict(name='a', storage_connections=[dict(id=PORTAL_A), 'loose'])])
+    assert system.requests == 1 and snap.connections['loose'].address == '198.18.10.9'
+    with pytest.raises(ValidationError) as caught:
+        check_assumed_connections(FakeSystem([]), snap, [
+            dict(name='b', storage_connections=['0badc0de-0000-4000-8000-000000000000', NFS_CONN]),
+            dict(name='gone', state='absent', storage_connections=['ignored'])])
+    assert caught.value.problems == [
+        'assume_bonds[0] (b): storage connection 0badc0de-0000-4000-8000-000000000000 does not exist',
+        'assume_bonds[0] (b): storage connection %s is of type nfs, not iSCSI' % NFS_CONN,
+    ]
+    check_assumed_connections(FakeSystem([]), snap, [dict(name='c', storage_connections=[PORTAL_B])])
+
+
+def test_search_values_are_quoted_and_cannot_break_out():
+    assert _search_value('Default') == '"Default"'
+    assert _search_value('De"fault') == '"De*fault"'
+    assert _search_value('a\\" or name=*') == '"a** or name=*"'
+
+
+def test_ipv6_portals_are_bracketed():
+    domain = types.StorageDomain(id='sd6', name='v6', storage=types.HostStorage(type=types.StorageType.ISCSI),
+                                 storage_connections=[types.StorageConnection(
+                                     id='v6', type=types.StorageType.ISCSI, address='fd00::1', port=3260, target='iqn.x')])
+    snap = snapshot_from_sdk(sdk_dc(), [domain])
+    assert snap.connection_label('v6') == '[fd00::1]:3260 iqn.x'
