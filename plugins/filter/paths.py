@@ -12,7 +12,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import (
     DatacenterError, datacenter_hosts, paths_table,
 )
-from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_report import paths_report, stray_sessions
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_report import missing_lines, paths_report, stray_sessions
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._sessions_input import PlanError, desired_sessions
 
 
 def _datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None):
@@ -22,8 +23,15 @@ def _datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None):
         raise AnsibleFilterError(str(error)) from error
 
 
+def _desired_sessions(sessions, networks=None, targets=None):
+    try:
+        return desired_sessions(sessions, networks, targets)
+    except PlanError as error:
+        raise AnsibleFilterError('; '.join(error.problems)) from error
+
+
 class FilterModule:
-    """paths_report, stray_sessions, datacenter_hosts, paths_table."""
+    """paths_report, stray_sessions, datacenter_hosts, paths_table, desired_sessions, missing_lines."""
 
     def filters(self):
         return {
@@ -31,4 +39,6 @@ class FilterModule:
             'stray_sessions': stray_sessions,
             'datacenter_hosts': _datacenter_hosts,
             'paths_table': paths_table,
+            'desired_sessions': _desired_sessions,
+            'missing_lines': missing_lines,
         }

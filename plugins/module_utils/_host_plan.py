@@ -9,7 +9,11 @@ a bond, one session per host NIC that carries one of the bond's networks,
 provided the network is attached to the host's cluster. The iface is named
 after the NIC; its ``net_ifacename`` is the network's bridge when the NIC is
 bridged, else the NIC itself. A host that carries none of a bond's networks
-logs in through the ``default`` iface. Pure: SDK host objects in, dicts out.
+logs in through the ``default`` iface, and so does every host for the
+connections of the data center's iSCSI storage domains that no bond holds.
+Each session carries its iface's binding (network, ``net_ifacename``,
+subnet), so that nothing between this plan and the host computes it again.
+Pure: SDK host objects in, dicts out.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -84,8 +88,36 @@ class HostNetworks:
         return nic.name, bool(nic.bridged), ip
 
 
-def plan_host(snapshot, bonds, host):
-    """The plan of one host for the given bonds (snapshot Bond records)."""
+DEFAULT_BINDING = dict(network=None, net_ifacename=None, subnet=None)
+
+
+def unbonded_connection_ids(snapshot, all_bonds):
+    """Connections of the data center's iSCSI storage domains that no bond holds, in domain order."""
+    held = set(c for bond in all_bonds for c in bond.connection_ids)
+    found = []
+    for domain in snapshot.domains.values():
+        if domain.storage_type != 'iscsi':
+            continue
+        found += [c for c in domain.connection_ids if c not in held and c not in found]
+    return found
+
+
+def _add_sessions(sessions, snapshot, connection_ids, bindings, bond_name):
+    for connection_id in connection_ids:
+        connection = connection_facts(snapshot, connection_id)
+        for binding in bindings:
+            key = (binding['name'], connection['address'], connection['port'], connection['target'])
+            sessions.setdefault(key, dict(
+                iface=binding['name'], network=binding['network'], net_ifacename=binding['net_ifacename'],
+                subnet=binding['subnet'], connection_id=connection_id, bond=bond_name,
+                address=connection['address'], port=connection['port'],
+                target=connection['target'], username=connection['username'],
+            ))
+
+
+def plan_host(snapshot, bonds, host, unbonded=()):
+    """The plan of one host for the given bonds (snapshot Bond records) and the ``unbonded``
+    connection ids (those no bond holds, through the ``default`` iface)."""
     cluster = snapshot.clusters.get(getattr(host.cluster, 'id', None))
     cluster_networks = cluster.network_ids if cluster else frozenset()
     carried = HostNetworks(host)
@@ -106,20 +138,12 @@ def plan_host(snapshot, bonds, host):
                          bridged=bridged, ip=getattr(ip, 'address', None), subnet=_subnet(ip))
             bond_ifaces.append(iface)
             ifaces.setdefault(nic_name, iface)
-        names = [i['name'] for i in bond_ifaces] or [DEFAULT_IFACE]
-        for connection_id in bond.connection_ids:
-            connection = connection_facts(snapshot, connection_id)
-            for iface_name in names:
-                key = (iface_name, connection['address'], connection['port'], connection['target'])
-                sessions.setdefault(key, dict(
-                    iface=iface_name, connection_id=connection_id, bond=bond.name,
-                    address=connection['address'], port=connection['port'],
-                    target=connection['target'], username=connection['username'],
-                ))
+        _add_sessions(sessions, snapshot, bond.connection_ids, bond_ifaces or [dict(DEFAULT_BINDING, name=DEFAULT_IFACE)], bond.name)
         bond_plans.append(dict(
             id=bond.id, name=bond.name, ifaces=bond_ifaces,
             missing_networks=missing, uses_default_iface=not bond_ifaces,
         ))
+    _add_sessions(sessions, snapshot, unbonded, [dict(DEFAULT_BINDING, name=DEFAULT_IFACE)], None)
     return dict(
         id=host.id,
         name=host.name,
@@ -129,9 +153,12 @@ def plan_host(snapshot, bonds, host):
         bonds=bond_plans,
         ifaces=list(ifaces.values()),
         sessions=list(sessions.values()),
+        data_center_targets=sorted(set(c.target for c in snapshot.iscsi_connections() if c.target)),
     )
 
 
-def plan_hosts(snapshot, bonds, hosts):
-    """Plans for every host, sorted by name."""
-    return [plan_host(snapshot, bonds, host) for host in sorted(hosts, key=lambda h: h.name or '')]
+def plan_hosts(snapshot, bonds, hosts, all_bonds=None):
+    """Plans for every host, sorted by name. ``all_bonds``: every bond of the data center (default
+    ``bonds``); connections none of them holds go through the ``default`` iface."""
+    unbonded = unbonded_connection_ids(snapshot, bonds if all_bonds is None else all_bonds)
+    return [plan_host(snapshot, bonds, host, unbonded) for host in sorted(hosts, key=lambda h: h.name or '')]

@@ -10,6 +10,8 @@ value (WWIDs, device names, map names and states never contain it).
 
 from __future__ import annotations
 
+import time
+
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError
 
 # (field, multipathd wildcard): wwid of the path, kernel device, map it belongs to, the
@@ -27,6 +29,10 @@ SEPARATOR = '|'
 PATH_FORMAT = SEPARATOR.join(wildcard for dummy, wildcard in PATH_FIELDS)
 # What multipathd prints for a field it has no value for, and for a path in no map.
 UNDEFINED = ('[undef]', 'undef', '[orphan]', '')
+# multipathd's whole answer when its table is empty ('ok'), and when it was too busy to answer
+# in time ('timeout', while it reconfigures or adds many paths): the caller reads again.
+EMPTY_ANSWER = 'ok'
+BUSY_ANSWER = 'timeout'
 
 
 class MultipathError(CommandError):
@@ -37,7 +43,7 @@ def show_paths_command(binary):
     return [binary, 'show', 'paths', 'raw', 'format', PATH_FORMAT]
 
 
-def read_paths(module, warn=None):
+def read_paths(module, warn=None, busy_retries=10):
     """Ask the running multipathd for its path table; fail clearly when it is not running."""
     binary = module.get_bin_path('multipathd', required=True)
     cmd = show_paths_command(binary)
@@ -46,6 +52,15 @@ def read_paths(module, warn=None):
     if rc != 0 or 'is multipathd running' in text or text.startswith('fail'):
         raise MultipathError('multipathd did not answer "show paths" (is multipathd running?): %s' % text.strip()[:200],
                              cmd=cmd, rc=rc, stderr=err)
+    for dummy in range(busy_retries):
+        if (out or '').strip() != BUSY_ANSWER:
+            break
+        time.sleep(1)
+        rc, out, err = module.run_command(cmd, environ_update={'LC_ALL': 'C', 'LANG': 'C'})
+    if (out or '').strip() == BUSY_ANSWER:
+        raise MultipathError('multipathd stayed too busy to answer "show paths" for %d s' % busy_retries, cmd=cmd, rc=rc, stderr=err)
+    if (out or '').strip() == EMPTY_ANSWER:
+        return []
     return parse_paths(out, warn=warn)
 
 

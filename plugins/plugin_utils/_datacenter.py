@@ -10,8 +10,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import format_portal
-
 MATCH_RULES = ('address', 'name')
 
 
@@ -20,28 +18,24 @@ class DatacenterError(ValueError):
 
 
 def role_inputs(host_plan, chap_secrets):
-    """iscsi_paths_networks and iscsi_paths_targets of one engine host.
+    """The host role's inputs of one engine host: its networks (for display) and its exact sessions.
 
-    Networks: the NICs carrying bond networks (bridged ones bind to the bridge, named after the
-    network as VDSM does). Targets: portals grouped per IQN from the bond connections of the
-    host's planned sessions; CHAP passwords from ``chap_secrets`` keyed by IQN.
+    The sessions are the engine plan's own, each with its iface's binding, passed on unchanged
+    but for the CHAP password, taken from ``chap_secrets`` keyed by IQN.
     """
-    networks = [dict(name=i['network'], nic=i['nic'], bridged=bool(i.get('bridged')),
+    networks = [dict(name=i['network'], nic=i['nic'], bridged=bool(i.get('bridged')), net_ifacename=i.get('net_ifacename'),
                      **({'subnet': i['subnet']} if i.get('subnet') else {}))
                 for i in host_plan.get('ifaces') or []]
-    targets = {}
+    sessions = []
     for session in host_plan.get('sessions') or []:
-        target = targets.setdefault(session['target'], {'iqn': session['target'], 'portals': []})
-        portal = format_portal(session['address'], session.get('port') or 3260)
-        if portal not in target['portals']:
-            target['portals'].append(portal)
+        session = dict(session)
         if session.get('username'):
             if session['target'] not in chap_secrets:
                 raise DatacenterError('target %s uses CHAP user %s: its secret is missing from the CHAP secrets '
                                       '(keyed by target IQN)' % (session['target'], session['username']))
-            target['username'] = session['username']
-            target['password'] = chap_secrets[session['target']]
-    return networks, [targets[iqn] for iqn in sorted(targets)]
+            session['password'] = chap_secrets[session['target']]
+        sessions.append(session)
+    return networks, sessions
 
 
 def match_hosts(host_plans, inventory, rule):
@@ -77,10 +71,11 @@ def datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None):
     pairs, engine_missing, unknown = match_hosts(bond_info.get('host_plan') or [], inventory, rule)
     hosts = {}
     for name, plan in sorted(pairs.items()):
-        networks, targets = role_inputs(plan, chap_secrets)
+        networks, sessions = role_inputs(plan, chap_secrets)
         hosts[name] = {
             'engine_name': plan['name'], 'engine_address': plan['address'], 'status': plan.get('status'),
-            'cluster': plan.get('cluster'), 'networks': networks, 'targets': targets,
+            'cluster': plan.get('cluster'), 'networks': networks, 'sessions': sessions,
+            'engine_targets': plan.get('data_center_targets') or sorted(set(s['target'] for s in sessions)),
             'bonds': [b['name'] for b in plan.get('bonds') or []],
             'missing_networks': sorted(set(n for b in plan.get('bonds') or [] for n in b.get('missing_networks') or [])),
             'uses_default_iface': not networks,

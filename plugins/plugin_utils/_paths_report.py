@@ -78,3 +78,13 @@ def stray_sessions(sessions, iface_names, leaving):
     going = set((n.get('target'), n.get('portal'), n.get('iface')) for n in leaving or [])
     return [s for s in sessions or []
             if s.get('iface') not in iface_names and (s.get('target'), s.get('portal'), s.get('iface')) not in going]
+
+
+def missing_lines(report):
+    """One readable line per missing path of a host's report: what lacks, where, and why."""
+    lines = []
+    for miss in report.get('missing') or []:
+        what = 'LUN %s' % miss['wwid'] if miss.get('wwid') else 'target %s' % miss.get('target')
+        lines.append('%s has no active path through network %s (iface %s, portal %s): %s' % (
+            what, miss.get('network'), miss.get('iface'), miss.get('portal', '?'), miss.get('reason')))
+    return lines

@@ -76,11 +76,17 @@ def test_host_plan_of_a_bond_gives_the_role_the_lab_nics_and_host3_the_default_i
     chap = {t['iqn']: 'not-a-real-secret' for t in DESC['target']['targets'] if t.get('chap_user')}
     hosts = datacenter_hosts(info, inventory, 'address', chap)['hosts']
     assert hosts['host1']['networks'] == [
-        {'name': 'iscsi-a', 'nic': 'ens4', 'bridged': False, 'subnet': '198.18.1.0/24'},
-        {'name': 'iscsi-b', 'nic': 'ens5', 'bridged': False, 'subnet': '198.18.2.0/24'}]
-    assert [t['portals'] for t in hosts['host2']['targets']] == [['198.18.1.1:3260', '198.18.2.1:3260', '198.18.3.1:3260']] * 2
+        {'name': 'iscsi-a', 'nic': 'ens4', 'bridged': False, 'net_ifacename': 'ens4', 'subnet': '198.18.1.0/24'},
+        {'name': 'iscsi-b', 'nic': 'ens5', 'bridged': False, 'net_ifacename': 'ens5', 'subnet': '198.18.2.0/24'}]
+    portals = ['198.18.1.1', '198.18.2.1', '198.18.3.1']
+    # The engine's pairing: every bond connection through every bond network; the subnet guard is the host's.
+    assert sorted((s['iface'], s['address']) for s in hosts['host2']['sessions']) == sorted(
+        (iface, address) for iface in ('ens4', 'ens5') for address in portals for dummy in (1, 2))
+    assert {s['net_ifacename'] for s in hosts['host2']['sessions']} == {'ens4', 'ens5'}
     assert hosts['host3']['uses_default_iface'] and hosts['host3']['networks'] == []
-    assert [t.get('username') for t in hosts['host3']['targets']] == [None, 'labchap']
+    assert sorted((s['target'].rsplit(':', 1)[1], s.get('username')) for s in hosts['host3']['sessions']) == sorted(
+        [('storage1', None)] * 3 + [('storage2', 'labchap')] * 3)
+    assert {s['iface'] for s in hosts['host3']['sessions']} == {'default'}
 
 
 def test_more_hosts_than_the_description_are_refused():

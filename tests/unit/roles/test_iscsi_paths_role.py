@@ -13,6 +13,9 @@ import jinja2
 import pytest
 import yaml
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config import vdsm_owns
+from ansible_collections.ovirt_iscsi.multipath.plugins.modules import iscsi_host_config
+
 ROLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'roles', 'iscsi_paths')
 
 
@@ -49,7 +52,7 @@ def test_every_default_is_documented_and_every_documented_option_has_a_default()
     assert set(defaults) == set(options)
     for name, spec in options.items():
         assert name.startswith('iscsi_paths_')
-        assert spec.get('default', []) == defaults[name] or name in ('iscsi_paths_targets',), name
+        assert spec.get('default') == defaults[name] or name == 'iscsi_paths_sessions' and defaults[name] is None, name
 
 
 def test_defaults_hold_plain_values_without_jinja():
@@ -99,7 +102,6 @@ def test_vdsm_drop_in_only_tunes_and_leaves_vdsm_settings_alone():
 
 
 def test_drop_in_goes_under_conf_d_and_vdsm_header_is_recognised():
-    role_vars = load('vars', 'main.yml')
-    assert role_vars['__iscsi_paths_multipath_dropin'].startswith('/etc/multipath/conf.d/')
-    assert role_vars['__iscsi_paths_multipath_conf'] == '/etc/multipath.conf'
-    assert '# VDSM REVISION 2.2\n# VDSM PRIVATE\n'.startswith(role_vars['__iscsi_paths_vdsm_header'])
+    spec = iscsi_host_config.DOCUMENTATION
+    assert 'default: /etc/multipath/conf.d/ovirt_iscsi_multipath.conf' in spec and 'default: /etc/multipath.conf' in spec
+    assert vdsm_owns('# VDSM REVISION 2.2\n# VDSM PRIVATE\n') and not vdsm_owns('defaults {\n}\n# VDSM REVISION 2.2\n')

@@ -89,8 +89,35 @@ def test_sessions_are_not_duplicated_across_bonds_and_hosts_sorted():
     plans = plan_hosts(snap, snap.bonds, hosts)
     assert [p['name'] for p in plans] == ['aa', 'zz']
     assert plans[0]['status'] == 'maintenance'
-    assert len(plans[0]['sessions']) == 1 and plans[0]['sessions'][0]['bond'] == 'bond1'
+    bonded = [s for s in plans[0]['sessions'] if s['bond']]
+    assert len(bonded) == 1 and bonded[0]['bond'] == 'bond1'
     assert len(plans[0]['ifaces']) == 1 and len(plans[0]['bonds']) == 2
+
+
+def test_connection_no_bond_holds_goes_through_default_on_every_host():
+    bonds = [types.IscsiBond(id='b1', name='bond1', networks=[types.Network(id=STOR1)],
+                             storage_connections=[types.StorageConnection(id=PORTAL_A)])]
+    snap = snapshot_from_sdk(sdk_dc(bonds=bonds), sdk_domains())
+    [plan] = plan_hosts(snap, snap.bonds, [host('h1', [nic('n1', 'eth1', STOR1, ip='198.18.1.11')])])
+    assert [(s['iface'], s['connection_id'], s['bond'], s['net_ifacename']) for s in plan['sessions']] == [
+        ('eth1', PORTAL_A, 'bond1', 'eth1'), ('default', PORTAL_B, None, None)]
+    assert plan['data_center_targets'] == [IQN]
+
+
+def test_connection_held_by_a_bond_left_out_by_name_is_not_unbonded():
+    bonds = [types.IscsiBond(id='b%d' % i, name='bond%d' % i, networks=[types.Network(id=STOR1)],
+                             storage_connections=[types.StorageConnection(id=c)]) for i, c in ((1, PORTAL_A), (2, PORTAL_B))]
+    snap = snapshot_from_sdk(sdk_dc(bonds=bonds), sdk_domains())
+    [plan] = plan_hosts(snap, snap.bonds[:1], [host('h1', [nic('n1', 'eth1', STOR1)])], all_bonds=snap.bonds)
+    assert [(s['iface'], s['connection_id']) for s in plan['sessions']] == [('eth1', PORTAL_A)]
+
+
+def test_sessions_carry_the_bridge_the_engine_names_not_the_network_name():
+    snap = bond_snapshot()
+    snap.networks[STOR1] = snap.networks[STOR1]._replace(vdsm_name='on0123456789abc')
+    [plan] = plan_hosts(snap, snap.bonds, [host('h1', [nic('n1', 'eth1', STOR1, bridged=True)])])
+    assert {s['net_ifacename'] for s in plan['sessions'] if s['iface'] == 'eth1'} == {'on0123456789abc'}
+    assert {s['network'] for s in plan['sessions'] if s['iface'] == 'eth1'} == {'storage1'}
 
 
 def test_iface_subnet_comes_from_the_nic_address_and_netmask():

@@ -31,22 +31,18 @@ SESSIONS = [session('ens4', '198.18.1.1'), session('ens5', '198.18.1.1'), sessio
             session('ens5', '198.18.2.1'), session('ens4', '198.18.1.1', S2, 'chapuser')]
 
 
-def test_role_inputs_group_portals_per_iqn_and_take_chap_from_the_secrets():
-    networks, targets = role_inputs(plan('h1', 'a', IFACES, SESSIONS), {S2: 'sekret'})
-    assert networks == [{'name': 'iscsi-a', 'nic': 'ens4', 'bridged': False, 'subnet': '198.18.1.0/24'},
-                        {'name': 'iscsi-b', 'nic': 'ens5', 'bridged': True}]
-    assert targets == [{'iqn': S1, 'portals': ['198.18.1.1:3260', '198.18.2.1:3260']},
-                       {'iqn': S2, 'portals': ['198.18.1.1:3260'], 'username': 'chapuser', 'password': 'sekret'}]
+def test_role_inputs_pass_the_engine_sessions_unchanged_with_chap_from_the_secrets():
+    networks, sessions = role_inputs(plan('h1', 'a', IFACES, SESSIONS), {S2: 'sekret'})
+    assert networks == [{'name': 'iscsi-a', 'nic': 'ens4', 'bridged': False, 'net_ifacename': 'ens4', 'subnet': '198.18.1.0/24'},
+                        {'name': 'iscsi-b', 'nic': 'ens5', 'bridged': True, 'net_ifacename': 'iscsi-b'}]
+    # Exactly the engine's sessions, in its order: no recomputed pairing or binding.
+    assert [dict(s, password=None) for s in sessions] == [dict(s, password=None) for s in SESSIONS]
+    assert [s.get('password') for s in sessions] == [None, None, None, None, 'sekret']
 
 
 def test_missing_chap_secret_is_named():
     with pytest.raises(DatacenterError, match='target %s uses CHAP user chapuser' % S2):
         role_inputs(plan('h1', 'a', IFACES, SESSIONS), {})
-
-
-def test_ipv6_portal_gets_brackets():
-    targets = role_inputs(plan('h', 'a', sessions=[session('default', 'fd00::1')]), {})[1]
-    assert targets[0]['portals'] == ['[fd00::1]:3260']
 
 
 def test_match_by_address_reports_both_sides_by_name():
@@ -78,7 +74,8 @@ def test_datacenter_hosts_marks_hosts_without_bond_networks_for_the_default_ifac
     assert dc['hosts']['host1']['uses_default_iface'] is False
     assert dc['hosts']['host3']['uses_default_iface'] is True
     assert dc['hosts']['host3']['missing_networks'] == ['iscsi-a', 'iscsi-b']
-    assert dc['hosts']['host3']['targets'] == [{'iqn': S1, 'portals': ['198.18.1.1:3260']}]
+    assert dc['hosts']['host3']['sessions'] == [session('default', '198.18.1.1')]
+    assert dc['hosts']['host3']['engine_targets'] == [S1]
     assert (dc['data_center'], dc['bonds']) == ('Default', ['bond1'])
 
 

@@ -1,0 +1,297 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The host's iSCSI sessions: the desired ones against what the host has, as a pure plan.
+
+A desired session is one (iface, portal, target) of the engine's plan, with the iface's binding
+(``net_ifacename``, network, subnet) and the CHAP user. The plan lists what to create (ifaces,
+node records), which node settings to write, which logins to make, and which sessions, node
+records and ifaces the plan no longer holds and this collection may remove. Nothing here runs a
+command; ``_session_runner`` carries the plan out and the unit tests feed it tables.
+
+Ownership: the role removes only what it created (its record), and, where the engine owns the
+host's sessions (VDSM), also node records to the data center's targets through an iface named
+after one of the host's NICs, the way VDSM names them. Anything else is never touched.
+"""
+
+from __future__ import annotations
+
+import collections
+import ipaddress
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import format_portal, split_portal
+
+DEFAULT_IFACE = 'default'
+BUILT_IN_IFACES = (DEFAULT_IFACE, 'iser')
+DEFAULT_NETWORK = 'default route'
+
+AUTH_METHOD = 'node.session.auth.authmethod'
+AUTH_USERNAME = 'node.session.auth.username'
+AUTH_PASSWORD = 'node.session.auth.password'
+STARTUP = 'node.startup'
+OWNED_KEYS = (STARTUP, AUTH_METHOD, AUTH_USERNAME, AUTH_PASSWORD)
+
+
+class PlanError(ValueError):
+    """The desired state cannot be used or conflicts with the host; nothing was changed."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__('; '.join(self.problems))
+
+
+def normal_address(address):
+    """An IP address in its one canonical text (IPv6 lower case, compressed); names as given."""
+    address = address.strip('[]')
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return address.lower()
+
+
+def node_key(target, address, port, iface):
+    """What identifies a node record or a session: IQNs compare case-insensitively (RFC 3722)."""
+    return (target.lower(), normal_address(address), int(port), iface)
+
+
+def key_of(item):
+    return node_key(item['target'], item['address'], item['port'], item['iface'])
+
+
+def portal_of(item):
+    return format_portal(item['address'], item['port'])
+
+
+def describe(item):
+    return '%s at %s through %s' % (item['target'], portal_of(item), item['iface'])
+
+
+def record_key(entry):
+    """A key from the role's record entry ({target, portal, iface})."""
+    address, port, dummy = split_portal(entry['portal'], printed=True)
+    return node_key(entry['target'], address, port, entry['iface'])
+
+
+def record_entry(item):
+    return {'target': item['target'], 'portal': portal_of(item), 'iface': item['iface']}
+
+
+def outside_subnet(session):
+    """True when the portal's address lies outside the iface's subnet (both known): the iface
+    cannot reach it, so the login is not tried (the engine pairs without looking)."""
+    if not session.get('subnet'):
+        return False
+    try:
+        return ipaddress.ip_address(session['address'].strip('[]')) not in ipaddress.ip_network(session['subnet'], strict=False)
+    except ValueError:
+        return False
+
+
+def normalize_sessions(sessions):
+    """Desired sessions checked and completed; raises PlanError naming every bad entry."""
+    problems, out, seen = [], [], {}
+    for index, raw in enumerate(sessions):
+        where = 'sessions[%d]' % index
+        entry = dict(raw)
+        entry['iface'] = entry.get('iface') or DEFAULT_IFACE
+        for field in ('target', 'address'):
+            if not entry.get(field):
+                problems.append('%s has no %s' % (where, field))
+        if problems and problems[-1].startswith(where):
+            continue
+        try:
+            address, port, tpgt = split_portal(format_portal(entry['address'], entry.get('port') or 3260), printed=True)
+        except ValueError:
+            problems.append('%s: %r is not a portal address' % (where, entry['address']))
+            continue
+        entry.update(address=normal_address(address), port=port, tpgt=entry.get('tpgt', tpgt))
+        if entry['iface'] in BUILT_IN_IFACES:
+            entry['net_ifacename'] = None
+        elif not entry.get('net_ifacename'):
+            problems.append('%s (%s): iface %s needs the device it binds to (net_ifacename)' % (where, entry['target'], entry['iface']))
+            continue
+        if entry.get('subnet'):
+            try:
+                ipaddress.ip_network(entry['subnet'], strict=False)
+            except ValueError:
+                problems.append('%s: subnet %r is not a CIDR network' % (where, entry['subnet']))
+                continue
+        if bool(entry.get('username')) != bool(entry.get('password')):
+            problems.append('%s (%s): CHAP needs both username and password' % (where, entry['target']))
+            continue
+        entry['network'] = entry.get('network') or (DEFAULT_NETWORK if entry['iface'] == DEFAULT_IFACE else entry['iface'])
+        key = key_of(entry)
+        if key in seen:
+            continue
+        seen[key] = entry
+        out.append(entry)
+    bindings = collections.defaultdict(set)
+    for entry in out:
+        bindings[entry['iface']].add(entry.get('net_ifacename'))
+    for iface, devices in sorted(bindings.items()):
+        if len(devices) > 1:
+            problems.append('iface %s is asked to bind to several devices: %s' % (iface, ', '.join(sorted(str(d) for d in devices))))
+    if problems:
+        raise PlanError(problems)
+    return out
+
+
+def node_settings(session, common):
+    """The node record values one session needs: ``common`` (timeouts, startup) and its CHAP."""
+    settings = dict((key, str(value)) for key, value in common.items())
+    if session.get('username'):
+        settings.update({AUTH_METHOD: 'CHAP', AUTH_USERNAME: session['username'], AUTH_PASSWORD: session['password']})
+    else:
+        settings.update({AUTH_METHOD: 'None', AUTH_USERNAME: ''})
+    return settings
+
+
+def check_common_settings(common):
+    problems = ['node setting %s: set it through the session (startup and CHAP are the module\'s own)' % key
+                for key in common if key in OWNED_KEYS[1:] or not key.startswith('node.')]
+    if problems:
+        raise PlanError(problems)
+
+
+Plan = collections.namedtuple('Plan', [
+    'sessions',         # desired sessions the host can reach, each with 'settings'
+    'unreachable',      # desired sessions whose portal is outside their iface's subnet (not tried)
+    'create_ifaces',    # [(name, net_ifacename)]
+    'rebind_ifaces',    # [(name, current net_ifacename, wanted)]: only ifaces this collection owns
+    'create_nodes',     # [session]
+    'set_keys',         # [(session, [keys])]: node settings that differ (or all, for a new record)
+    'logins',           # [session]: desired, reachable, not logged in
+    'stale_sessions',   # [host session]: owned, not desired; logged out only if every LUN keeps a path
+    'stale_nodes',      # [host node]: owned, not desired
+    'stale_ifaces',     # [name]: created by this collection, no desired session uses them
+    'stray',            # [host session]: to a desired target, through no desired iface, not owned
+])
+
+
+def owns(node, *, recorded, engine_owned, engine_targets, host_nics):
+    """Whether this collection may remove ``node`` (a node record or session of the host)."""
+    key = key_of(node)
+    if key in recorded:
+        return True
+    return (engine_owned and node['iface'] not in BUILT_IN_IFACES and node['iface'] in host_nics
+            and node['target'].lower() in engine_targets)
+
+
+def make_plan(desired, host, record, *, common_settings, engine_owned=False, engine_targets=(), host_nics=()):
+    """The plan from normalized ``desired`` sessions and ``host`` (ifaces {name: iface},
+    nodes [..], sessions [..], records {key: node record settings}) and the role's ``record``
+    ({ifaces: [..], nodes: [{target, portal, iface}]}). Raises PlanError on a conflict with the
+    host, before anything changes."""
+    check_common_settings(common_settings)
+    recorded = set(record_key(e) for e in record.get('nodes') or [])
+    recorded_ifaces = set(record.get('ifaces') or [])
+    engine_targets = set(t.lower() for t in engine_targets)
+    owner = dict(recorded=recorded, engine_owned=engine_owned, engine_targets=engine_targets, host_nics=set(host_nics))
+    nodes = dict((key_of(n), n) for n in host['nodes'])
+    logged_in = dict((key_of(s), s) for s in host['sessions'] if s.get('session_state', 'LOGGED_IN') != 'FREE')
+    reachable, unreachable = [], []
+    for session in desired:
+        (unreachable if outside_subnet(session) else reachable).append(dict(session, settings=node_settings(session, common_settings)))
+
+    problems, create_ifaces, rebind_ifaces = [], [], []
+    wanted_ifaces = collections.OrderedDict()
+    for session in reachable:
+        if session['iface'] not in BUILT_IN_IFACES:
+            wanted_ifaces.setdefault(session['iface'], session['net_ifacename'])
+    for name, device in wanted_ifaces.items():
+        current = host['ifaces'].get(name)
+        if current is None:
+            create_ifaces.append((name, device))
+        elif (current.get('net_ifacename') or '') != device:
+            if name in recorded_ifaces or not current.get('net_ifacename'):
+                rebind_ifaces.append((name, current.get('net_ifacename') or '', device))
+            else:
+                problems.append('iface %s is bound to %s, not %s, and this collection did not make it: '
+                                'rebind or delete it first' % (name, current.get('net_ifacename'), device))
+        elif current.get('transport') not in (None, '', 'tcp'):
+            problems.append('iface %s uses transport %s, not tcp' % (name, current['transport']))
+    if problems:
+        raise PlanError(problems)
+
+    create_nodes, set_keys, logins = [], [], []
+    for session in reachable:
+        key = key_of(session)
+        found = nodes.get(key)
+        if found is None:
+            create_nodes.append(session)
+            set_keys.append((session, sorted(session['settings'])))
+        else:
+            session['tpgt'] = found.get('tpgt')
+            have = host['records'].get(key) or {}
+            differing = sorted(k for k, v in session['settings'].items() if have.get(k) != v)
+            if differing:
+                set_keys.append((session, differing))
+        if key not in logged_in:
+            logins.append(session)
+
+    desired_keys = set(key_of(s) for s in reachable)
+    desired_ifaces = set(s['iface'] for s in reachable)
+    desired_targets = set(s['target'].lower() for s in desired)
+    stale_nodes = [n for key, n in sorted(nodes.items()) if key not in desired_keys and owns(n, **owner)]
+    stale_sessions = [s for key, s in sorted(logged_in.items()) if key not in desired_keys and owns(s, **owner)]
+    stale_ifaces = sorted(i for i in recorded_ifaces if i not in desired_ifaces and i not in BUILT_IN_IFACES)
+    stray = [s for key, s in sorted(logged_in.items())
+             if s['target'].lower() in desired_targets and s['iface'] not in desired_ifaces and not owns(s, **owner)]
+    return Plan(reachable, unreachable, create_ifaces, rebind_ifaces, create_nodes, set_keys, logins,
+                stale_sessions, stale_nodes, stale_ifaces, stray)
+
+
+def intended_record(record, plan):
+    """The record with what the plan is about to create, written before it is created."""
+    ifaces = set(record.get('ifaces') or []) | set(name for name, dummy in plan.create_ifaces)
+    nodes = dict((record_key(e), e) for e in record.get('nodes') or [])
+    for session in plan.create_nodes:
+        nodes.setdefault(key_of(session), record_entry(session))
+    return {'ifaces': sorted(ifaces), 'nodes': [nodes[k] for k in sorted(nodes)]}
+
+
+def settled_record(record, host):
+    """The record after a run: what it lists and the host still has (a run cut short may have
+    recorded what it never made)."""
+    present = set(key_of(n) for n in host['nodes'])
+    return {'ifaces': sorted(i for i in record.get('ifaces') or [] if i in host['ifaces']),
+            'nodes': [e for e in record.get('nodes') or [] if record_key(e) in present]}
+
+
+def is_empty(plan):
+    """Nothing to write (logins and stale removals aside, which depend on the paths)."""
+    return not (plan.create_ifaces or plan.rebind_ifaces or plan.create_nodes or plan.set_keys)
+
+
+def diff_of(plan):
+    """Before and after, per session: no secret, only that one changes."""
+    before, after = {}, {}
+    for session in plan.sessions:
+        name = describe(session)
+        changed = next((k for s, k in plan.set_keys if s is session), [])
+        new = session in plan.create_nodes
+        login = session in plan.logins
+        if not (new or changed or login):
+            continue
+        before[name] = {} if new else {'node_record': True, 'logged_in': not login}
+        after[name] = {'node_record': True, 'logged_in': True, 'iface': session['iface'],
+                       'settings': [k if k != AUTH_PASSWORD else '%s (not shown)' % k for k in changed]}
+    for node in plan.stale_nodes:
+        before[describe(node)] = {'node_record': True}
+        after[describe(node)] = {}
+    for name, device in plan.create_ifaces:
+        before['iface %s' % name], after['iface %s' % name] = {}, {'net_ifacename': device}
+    for name, old, device in plan.rebind_ifaces:
+        before['iface %s' % name], after['iface %s' % name] = {'net_ifacename': old}, {'net_ifacename': device}
+    for name in plan.stale_ifaces:
+        before['iface %s' % name], after['iface %s' % name] = {'exists': True}, {}
+    return before, after
+
+
+# The keys of a desired session, as the iscsi_sessions module takes them.
+SESSION_KEYS = ('iface', 'net_ifacename', 'network', 'subnet', 'address', 'port', 'target', 'username', 'password')
+
+
+def module_sessions(sessions):
+    """Normalized sessions with only the keys the module takes (the engine's plan carries more)."""
+    return [dict((k, s.get(k)) for k in SESSION_KEYS if s.get(k) is not None) for s in normalize_sessions(sessions)]

@@ -1,0 +1,244 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Carries a session plan out on the host: read once, write only what differs.
+
+Order (make before break): record what is about to be created, create ifaces and node records,
+log in (in parallel, each login bounded by its node record's timeouts), wait for the new paths,
+read every path once, then log out the stale sessions one at a time, each only when every LUN
+keeps an active path without it, and delete what the collection made and no longer needs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import tempfile
+import time
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import (
+    host_report, join_paths, last_path_of, path_key)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
+    RC_NO_OBJECTS_FOUND, RC_SESSION_EXISTS, IscsiadmError, format_portal, node_args)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import read_paths
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
+    describe, intended_record, key_of, make_plan, settled_record)
+
+EMPTY_RECORD = {'ifaces': [], 'nodes': []}
+
+
+def read_record(path):
+    """The collection's record of what it created; empty when there is none yet."""
+    try:
+        with open(path, encoding='utf-8') as handle:
+            record = json.load(handle)
+    except FileNotFoundError:
+        return dict(EMPTY_RECORD)
+    except ValueError as exc:
+        raise IscsiadmError('the record %s is not JSON (%s): fix or remove it' % (path, exc))
+    return {'ifaces': list(record.get('ifaces') or []), 'nodes': list(record.get('nodes') or [])}
+
+
+def write_record(path, record):
+    """Atomically (a run killed while writing leaves the old record or the new one), mode 0600."""
+    directory = os.path.dirname(path) or '.'
+    os.makedirs(directory, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
+    with os.fdopen(handle, 'w', encoding='utf-8') as out:
+        json.dump(record, out, indent=2, sort_keys=True)
+        out.write('\n')
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, path)
+
+
+def node_selector(session):
+    """node_args, leaving out a portal group tag iscsiadm did not learn (-1)."""
+    tpgt = session.get('tpgt')
+    return node_args(dict(session, tpgt=tpgt if tpgt is not None and tpgt >= 0 else None))
+
+
+class SessionRunner:
+    """One run of the plan on this host; ``module`` is the AnsibleModule (run_command, warn)."""
+
+    def __init__(self, module, iscsiadm, *, record_file, parallel_logins, wait):
+        self.module = module
+        self.iscsiadm = iscsiadm
+        self.record_file = record_file
+        self.parallel_logins = max(1, parallel_logins)
+        self.wait = max(0, wait)
+        self.changed = False
+
+    # -- reads
+    def read_host(self, desired):
+        warn = self.module.warn
+        host = {'ifaces': self.iscsiadm.ifaces(warn=warn), 'nodes': self.iscsiadm.nodes(warn=warn),
+                'sessions': self.iscsiadm.sessions(warn=warn), 'records': {}}
+        wanted = set(key_of(s) for s in desired)
+        for node in host['nodes']:
+            if key_of(node) in wanted:
+                # --show: the CHAP secret is compared in memory only, never returned.
+                host['records'][key_of(node)] = self.iscsiadm.node_record(node, show_secrets=True)
+        return host
+
+    def read_paths(self):
+        sessions = self.iscsiadm.sessions(warn=self.module.warn)
+        mpaths = read_paths(self.module, warn=self.module.warn) if sessions else []
+        return sessions, join_paths(sessions, mpaths)
+
+    def plan(self, desired, *, common_settings, engine_owned, engine_targets, host_nics):
+        host = self.read_host(desired)
+        record = read_record(self.record_file)
+        plan = make_plan(desired, host, record, common_settings=common_settings, engine_owned=engine_owned,
+                         engine_targets=engine_targets, host_nics=host_nics)
+        return host, record, plan
+
+    # -- writes
+    def run(self, args, what, ok_rcs=(0,)):
+        self.changed = True
+        return self.iscsiadm.run(args, what=what, ok_rcs=ok_rcs)
+
+    def create(self, plan, record):
+        """Record, then create: a run killed between the two leaves nothing unknown."""
+        if plan.create_ifaces or plan.create_nodes:
+            record = intended_record(record, plan)
+            write_record(self.record_file, record)
+        for name, device in plan.create_ifaces:
+            self.run(['-m', 'iface', '-I', name, '-o', 'new'], 'create iface %s' % name)
+            self.run(['-m', 'iface', '-I', name, '-o', 'update', '-n', 'iface.net_ifacename', '-v', device],
+                     'bind iface %s to %s' % (name, device))
+        for name, dummy, device in plan.rebind_ifaces:
+            self.run(['-m', 'iface', '-I', name, '-o', 'update', '-n', 'iface.net_ifacename', '-v', device],
+                     'bind iface %s to %s' % (name, device))
+        for session in plan.create_nodes:
+            self.run(node_selector(session) + ['-o', 'new'], 'create node record for %s' % describe(session))
+        for session, keys in plan.set_keys:
+            # One call per record: iscsiadm takes several -n/-v pairs in one update.
+            pairs = [arg for key in keys for arg in ('-n', key, '-v', session['settings'][key])]
+            self.run(node_selector(session) + ['-o', 'update'] + pairs,
+                     'set %s on the node record for %s' % (', '.join(keys), describe(session)))
+        return record
+
+    def _login(self, session):
+        try:
+            self.iscsiadm.run(node_selector(session) + ['--login'], what='log in to %s' % describe(session),
+                              ok_rcs=(0, RC_SESSION_EXISTS))
+            return None
+        except IscsiadmError as exc:
+            return 'login failed: %s' % login_reason(exc)
+
+    def login(self, sessions):
+        """Every login at once (at most ``parallel_logins`` running); {key: reason} of the failed."""
+        if not sessions:
+            return {}
+        self.changed = True
+        failed = {}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.parallel_logins, len(sessions))) as pool:
+            results = dict((key_of(s), pool.submit(self._login, s)) for s in sessions)
+        for key, future in results.items():
+            if future.result():
+                failed[key] = future.result()
+        return failed
+
+    def settle(self, desired, failed, logged_in_now):
+        """Read the paths, again every two seconds while a path of a new session is still coming."""
+        deadline = time.monotonic() + (self.wait if logged_in_now else 0)
+        while True:
+            sessions, luns = self.read_paths()
+            report = host_report(luns, sessions, desired, failed=failed)
+            coming = [m for m in report['missing'] if path_key(m) not in failed] + report['targets_without_luns']
+            if not coming or time.monotonic() >= deadline:
+                return sessions, luns
+            time.sleep(2)
+
+    def remove_stale(self, plan, luns):
+        """Stale sessions out one at a time, each only while every LUN keeps another active path."""
+        gone, kept = set(), []
+        for session in plan.stale_sessions:
+            key = key_of(session)
+            blocked = last_path_of(luns, key, gone)
+            if blocked:
+                kept.append(dict(target=session['target'], iface=session['iface'], portal=format_portal(session['address'], session['port']),
+                                 reason='kept: the last active path of %s' % ', '.join(blocked)))
+                continue
+            self.run(['-m', 'session', '-r', str(session['sid']), '-u'], 'log out of %s' % describe(session))
+            gone.add(key)
+        kept_keys = set(key_of(s) for s in plan.stale_sessions) - gone
+        for node in plan.stale_nodes:
+            if key_of(node) not in kept_keys:
+                self.run(node_selector(node) + ['-o', 'delete'], 'delete the node record for %s' % describe(node),
+                         ok_rcs=(0, RC_NO_OBJECTS_FOUND))
+        return [s for s in plan.stale_sessions if key_of(s) in gone], kept
+
+    def remove_ifaces(self, names):
+        """Ifaces the collection made that no node record or session uses any more."""
+        if not names:
+            return []
+        nodes, sessions = self.iscsiadm.nodes(warn=self.module.warn), self.iscsiadm.sessions(warn=self.module.warn)
+        used = set(n['iface'] for n in nodes) | set(s['iface'] for s in sessions)
+        removed = [name for name in names if name not in used]
+        for name in removed:
+            self.run(['-m', 'iface', '-I', name, '-o', 'delete'], 'delete iface %s' % name)
+        return removed
+
+    def finish_record(self, record, host=None):
+        """What the record lists and the host still has (read again after changes), written only
+        when it differs from the record."""
+        if host is None:
+            host = {'ifaces': self.iscsiadm.ifaces(warn=self.module.warn), 'nodes': self.iscsiadm.nodes(warn=self.module.warn)}
+        settled = settled_record(record, host)
+        if settled != record:
+            write_record(self.record_file, settled)
+        return settled
+
+
+def login_reason(exc):
+    """iscsiadm's own reason for a failed login ('initiator reported error (8 - connection timed out)')."""
+    lines = [line.strip() for line in (exc.stderr or '').splitlines() if line.strip()]
+    reasons = [line.split('iscsiadm: ', 1)[-1] for line in lines if 'error' in line.lower()]
+    return (reasons or lines or [exc.msg])[-1]
+
+
+def converge(module, iscsiadm, desired, *, options):
+    """The whole run; returns (changed, report, plan, record)."""
+    runner = SessionRunner(module, iscsiadm, record_file=options['record_file'], parallel_logins=options['parallel_logins'],
+                           wait=options['wait'])
+    host, record, plan = runner.plan(desired, common_settings=options['common_settings'], engine_owned=options['engine_owned'],
+                                     engine_targets=options['engine_targets'], host_nics=options['host_nics'])
+    if module.check_mode or options['verify_only']:
+        sessions, luns = runner.read_paths()
+        report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable,
+                             would_login=plan.logins if module.check_mode else (), leaving=(), kept=())
+        would_change = bool(plan.create_ifaces or plan.rebind_ifaces or plan.create_nodes or plan.set_keys or plan.logins
+                            or plan.stale_sessions or plan.stale_nodes or plan.stale_ifaces)
+        return (would_change and not options['verify_only']), report, plan
+    clock = Stopwatch()
+    record = runner.create(plan, record)
+    clock.lap('create')
+    failed = runner.login(plan.logins)
+    clock.lap('login')
+    sessions, luns = runner.settle(plan.sessions, failed, logged_in_now=bool(set(key_of(s) for s in plan.logins) - set(failed)))
+    clock.lap('wait_for_paths')
+    leaving, kept = runner.remove_stale(plan, luns)
+    removed_ifaces = runner.remove_ifaces(plan.stale_ifaces)
+    runner.finish_record(record, None if runner.changed else host)
+    clock.lap('remove_stale')
+    report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable, failed=failed, leaving=leaving,
+                         leaving_ifaces=removed_ifaces, kept=kept)
+    report['seconds'] = clock.laps
+    return runner.changed, report, plan
+
+
+class Stopwatch:
+    """Seconds spent per phase of a run, for the report (where a slow host spends its time)."""
+
+    def __init__(self):
+        self.laps = {}
+        self._last = time.monotonic()
+
+    def lap(self, name):
+        now = time.monotonic()
+        self.laps[name] = round(now - self._last, 1)
+        self._last = now

@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: iscsi_host_config
+short_description: iscsid and multipath configured for iSCSI multipathing in one call
+version_added: 0.2.0
+description:
+  - Sets the tuning block of C(iscsid.conf), writes C(/etc/multipath.conf) on a host where VDSM does
+    not own it, or only a drop-in where it does (C(# VDSM REVISION) on line 1; VDSM's file is never
+    touched), starts and enables iscsid and multipathd, restarts iscsid and reloads multipathd when
+    their configuration changed. Reads everything first and writes only what differs.
+  - When C(iscsiadm) or C(multipathd) is missing it changes nothing and returns RV(missing_commands)
+    and RV(os_family), so that the caller installs the packages and calls it again.
+author:
+  - ovirt_iscsi.multipath contributors (!UNKNOWN)
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: full
+    description: The files before and after.
+  idempotent:
+    support: full
+    description: A second run with the same options changes nothing.
+options:
+  iscsid_conf:
+    description: Path of iscsid's configuration.
+    type: path
+    default: /etc/iscsi/iscsid.conf
+  iscsid_settings:
+    description: The tuning block's settings, key to value; empty removes the block.
+    type: dict
+    default: {}
+  multipath_conf:
+    description: Path of multipath's configuration.
+    type: path
+    default: /etc/multipath.conf
+  multipath_conf_content:
+    description: The whole C(multipath.conf), written where VDSM does not own it.
+    type: str
+    required: true
+  multipath_dropin:
+    description: The drop-in written where VDSM owns C(multipath.conf).
+    type: path
+    default: /etc/multipath/conf.d/ovirt_iscsi_multipath.conf
+  multipath_dropin_content:
+    description: Content of the drop-in; empty removes it.
+    type: str
+    default: ''
+  services:
+    description: Services started now and at boot.
+    type: list
+    elements: str
+    default: [iscsid, multipathd]
+requirements:
+  - systemd
+'''
+
+EXAMPLES = r'''
+- name: Tune iscsid and multipath
+  ovirt_iscsi.multipath.iscsi_host_config:
+    iscsid_settings:
+      node.session.timeo.replacement_timeout: 1
+    multipath_conf_content: "{{ lookup('ansible.builtin.template', 'multipath.conf.j2') }}"
+'''
+
+RETURN = r'''
+missing_commands:
+  description: C(iscsiadm) and C(multipathd) when not installed; nothing was changed then.
+  returned: always
+  type: list
+  elements: str
+os_family:
+  description: V(Debian), V(RedHat) or the C(ID) of C(/etc/os-release), to pick the packages to install.
+  returned: always
+  type: str
+vdsm_owned:
+  description: Whether VDSM owns C(multipath.conf) (only the drop-in is written then).
+  returned: always
+  type: bool
+written:
+  description: The files written or removed (would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config import (
+    ENABLED_STATES, multipath_files, vdsm_owns, with_block)
+
+
+def read(path):
+    try:
+        with open(path, encoding='utf-8') as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def os_family():
+    fields = {}
+    for line in (read('/etc/os-release') or '').splitlines():
+        key, sep, value = line.partition('=')
+        if sep:
+            fields[key] = value.strip().strip('"')
+    family = ' '.join([fields.get('ID', ''), fields.get('ID_LIKE', '')]).split()
+    if 'debian' in family:
+        return 'Debian'
+    if set(family) & set(('rhel', 'fedora', 'centos')):
+        return 'RedHat'
+    return fields.get('ID') or 'unknown'
+
+
+def put(module, path, content):
+    """Write (or remove, for None) atomically with mode 0644."""
+    if content is None:
+        os.remove(path)
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = path + '.ovirt_iscsi.tmp'
+    with open(temporary, 'w', encoding='utf-8') as handle:
+        handle.write(content)
+    os.chmod(temporary, 0o644)
+    module.atomic_move(temporary, path)
+
+
+def systemctl(module, *args):
+    rc, out, err = module.run_command([module.get_bin_path('systemctl', required=True)] + list(args))
+    return rc, (out or '').strip(), (err or '').strip()
+
+
+def services_to_fix(module, services):
+    """[(service, start?, enable?)] for the services not running or not enabled."""
+    todo = []
+    for service in services:
+        active = systemctl(module, 'is-active', service)[1] == 'active'
+        enabled = systemctl(module, 'is-enabled', service)[1] in ENABLED_STATES
+        if not (active and enabled):
+            todo.append((service, not active, not enabled))
+    return todo
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(
+        iscsid_conf=dict(type='path', default='/etc/iscsi/iscsid.conf'),
+        iscsid_settings=dict(type='dict', default={}),
+        multipath_conf=dict(type='path', default='/etc/multipath.conf'),
+        multipath_conf_content=dict(type='str', required=True),
+        multipath_dropin=dict(type='path', default='/etc/multipath/conf.d/ovirt_iscsi_multipath.conf'),
+        multipath_dropin_content=dict(type='str', default=''),
+        services=dict(type='list', elements='str', default=['iscsid', 'multipathd']),
+    ), supports_check_mode=True)
+    params = module.params
+    missing = [c for c in ('iscsiadm', 'multipathd') if not module.get_bin_path(c)]
+    result = dict(changed=False, missing_commands=missing, os_family=os_family(), vdsm_owned=False, written=[])
+    if missing:
+        module.exit_json(**result)
+    current_conf = read(params['multipath_conf'])
+    result['vdsm_owned'] = vdsm_owns(current_conf)
+    wanted = multipath_files(current_conf, conf_path=params['multipath_conf'], conf_content=params['multipath_conf_content'],
+                             dropin_path=params['multipath_dropin'], dropin_content=params['multipath_dropin_content'])
+    iscsid_now = read(params['iscsid_conf']) or ''
+    wanted_iscsid = {params['iscsid_conf']: with_block(iscsid_now, dict((k, str(v)) for k, v in params['iscsid_settings'].items()))}
+    before, after = {}, {}
+    for path, content in list(wanted.items()) + list(wanted_iscsid.items()):
+        now = iscsid_now if path == params['iscsid_conf'] else read(path)
+        if now != content:
+            before[path], after[path] = now or '', content or ''
+            result['written'].append(path)
+    services = [] if module.check_mode else services_to_fix(module, params['services'])
+    result['changed'] = bool(result['written'] or services)
+    if module._diff:
+        result['diff'] = [{'before_header': p, 'after_header': p, 'before': before[p], 'after': after[p]} for p in result['written']]
+    if module.check_mode:
+        module.exit_json(**result)
+    for path in result['written']:
+        put(module, path, dict(wanted, **wanted_iscsid)[path])
+    restart = []
+    for service, start, enable in services:
+        args = ['enable'] + (['--now'] if start else []) if enable else ['start']
+        rc, dummy, err = systemctl(module, *(args + [service]))
+        if rc != 0:
+            module.fail_json(msg='systemctl %s %s failed: %s' % (' '.join(args), service, err), **result)
+        restart.append(service)
+    # A service started just now read the new files; one already running reads them again.
+    if params['iscsid_conf'] in result['written'] and 'iscsid' not in restart:
+        systemctl(module, 'restart', 'iscsid')
+    if set(wanted) & set(result['written']) and 'multipathd' not in restart:
+        systemctl(module, 'reload', 'multipathd')
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

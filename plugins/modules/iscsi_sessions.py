@@ -1,0 +1,264 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: iscsi_sessions
+short_description: Exactly the given iSCSI sessions on a host, converged in one call, with the host's path state
+version_added: 0.2.0
+description:
+  - Takes the whole desired state of a host, every session as (iface, portal, target) with the
+    iface's binding, and converges the host to it in one call, as the engine has VDSM connect a
+    host: ifaces bound to their NIC or bridge, node records with their settings and CHAP, logins.
+  - Reads the host once (ifaces, node records and their settings, sessions, the record of what it
+    created) and writes only what differs, so a run with nothing to change writes nothing.
+  - Logins run in parallel, each bounded by O(login_timeout) and O(login_retries); a failed login
+    is reported with its iface, portal, target and iscsiadm's reason while the others go on.
+  - Make before break. Sessions that the desired state no longer holds are logged out only after
+    the new ones are up, one at a time, and only when every LUN keeps an active path without them.
+    Only what this module created (its O(record_file)) is ever removed, and, where the engine owns
+    the host's sessions (O(ownership)), node records to O(engine_targets) through an iface named
+    after one of the host's NICs, as VDSM names them. Anything else is reported, never touched.
+  - What it is about to create is recorded before it is created, so a run killed at any point and
+    run again ends as an uninterrupted run does.
+  - A session whose portal lies outside its iface's subnet is not tried; it is reported in
+    RV(report.unreachable).
+author:
+  - ovirt_iscsi.multipath contributors (!UNKNOWN)
+attributes:
+  check_mode:
+    support: full
+    description: Reads only, and reports the logins it would make in RV(report.would_create).
+  diff_mode:
+    support: full
+    description: Ifaces, node records and logins before and after; never a CHAP secret.
+  idempotent:
+    support: full
+    description: A second run with the same options changes nothing.
+options:
+  sessions:
+    description:
+      - Every session the host must have. The shape of RV(ovirt_iscsi.multipath.iscsi_bond_info#module:host_plan[].sessions),
+        with the CHAP password added.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      iface:
+        description: The iface, named after the NIC (as VDSM names it), or V(default) for the host's routing table.
+        type: str
+        default: default
+      net_ifacename:
+        description: The device the iface binds to (the bridge of a bridged network, else the NIC). Required unless O(sessions[].iface=default).
+        type: str
+      network:
+        description: The logical network, for the report.
+        type: str
+      subnet:
+        description: CIDR of the iface's network; a portal outside it is not tried.
+        type: str
+      address:
+        description: Portal address (IPv4, IPv6 or a name).
+        type: str
+        required: true
+      port:
+        description: Portal port.
+        type: int
+        default: 3260
+      target:
+        description: Target IQN.
+        type: str
+        required: true
+      username:
+        description: CHAP user name.
+        type: str
+      password:
+        description: CHAP secret. Never returned, logged or shown in a diff.
+        type: str
+  node_startup:
+    description: C(node.startup) of the node records; V(automatic) logs in again at boot.
+    type: str
+    choices: [automatic, manual, onboot]
+    default: automatic
+  node_settings:
+    description:
+      - Further node record settings, C(key) to value (session timeouts such as
+        C(node.session.timeo.replacement_timeout)). Applied to new and existing records; a logged-in
+        session keeps the values it logged in with until it logs in again.
+    type: dict
+    default: {}
+  login_timeout:
+    description: Seconds one login attempt may take (C(node.conn[0].timeo.login_timeout); open-iscsi's default is 15).
+    type: int
+    default: 5
+  login_retries:
+    description:
+      - Further attempts after a first login timed out (C(node.session.initial_login_retry_max); open-iscsi's default
+        is 8, so an unreachable portal costs about two minutes).
+    type: int
+    default: 1
+  parallel_logins:
+    description: Logins that run at the same time.
+    type: int
+    default: 10
+  wait:
+    description: Seconds to wait for the paths of the sessions logged in by this run to become active.
+    type: int
+    default: 60
+  record_file:
+    description: Where the module records the ifaces and node records it created (JSON, mode 0600).
+    type: path
+    default: /var/lib/ovirt_iscsi_multipath.iscsi_paths.json
+  ownership:
+    description:
+      - V(role), remove only what this module created. V(engine), also node records and sessions to
+        O(engine_targets) through an iface named after a NIC of the host, which VDSM made for the
+        engine. V(auto), V(engine) where VDSM is installed (C(/etc/vdsm/vdsm.conf)), else V(role).
+    type: str
+    choices: [auto, engine, role]
+    default: auto
+  engine_targets:
+    description:
+      - The data center's target IQNs. With O(ownership=engine), sessions to other targets are never
+        touched. Default, the targets of O(sessions).
+    type: list
+    elements: str
+    default: []
+  verify_only:
+    description: Change nothing; report the paths and the host's state.
+    type: bool
+    default: false
+requirements:
+  - open-iscsi (iscsiadm)
+  - multipath-tools (a running multipathd)
+'''
+
+EXAMPLES = r'''
+- name: The engine's sessions for this host, from iscsi_bond_info's host plan
+  ovirt_iscsi.multipath.iscsi_sessions:
+    sessions:
+      - {iface: ens4, net_ifacename: ens4, network: iscsi-a, subnet: 198.18.1.0/24,
+         address: 198.18.1.1, target: iqn.2026-11.lab.example:storage1}
+      - {iface: ens5, net_ifacename: ens5, network: iscsi-b, subnet: 198.18.2.0/24,
+         address: 198.18.2.1, target: iqn.2026-11.lab.example:storage1}
+    node_settings:
+      node.session.timeo.replacement_timeout: 1
+  register: converged
+
+- name: Fail a host that has a LUN without a path
+  ansible.builtin.assert:
+    that: converged.state != 'non operational'
+'''
+
+RETURN = r'''
+state:
+  description:
+    - V(operational), every LUN has an active path through every session; V(degraded), every LUN
+      still has one (RV(report.missing) names what lacks and why); V(non operational), a LUN has no
+      active path, or a target of the sessions shows no LUN.
+  returned: always
+  type: str
+  sample: degraded
+report:
+  description:
+    - C(luns) (each with C(wwid), C(target), C(active_paths) and C(networks), network name to its paths,
+      each with C(iface), C(portal), C(device), C(state)); C(missing) and C(would_create) (C(wwid), C(target),
+      C(portal), C(iface), C(network), C(reason)); C(unreachable); C(leaving) (C(nodes), C(ifaces)) logged out or
+      deleted by this run; C(kept), stale sessions kept as a LUN's last path; C(stray), sessions to these targets
+      through no desired iface that the module does not own; C(targets_without_luns); C(luns_without_path);
+      C(degraded_networks); C(state); C(operational).
+  returned: always
+  type: dict
+record:
+  description: What the module has created on this host (ifaces and node records), after the run.
+  returned: always
+  type: dict
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
+    STARTUP, PlanError, diff_of, normalize_sessions)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_runner import converge, read_record
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import session_view
+
+VDSM_CONF = '/etc/vdsm/vdsm.conf'
+LOGIN_TIMEOUT = 'node.conn[0].timeo.login_timeout'
+LOGIN_RETRIES = 'node.session.initial_login_retry_max'
+
+SESSION_SPEC = dict(
+    iface=dict(type='str', default='default'),
+    net_ifacename=dict(type='str'),
+    network=dict(type='str'),
+    subnet=dict(type='str'),
+    address=dict(type='str', required=True),
+    port=dict(type='int', default=3260),
+    target=dict(type='str', required=True),
+    username=dict(type='str'),
+    password=dict(type='str', no_log=True),
+)
+
+ARGUMENT_SPEC = dict(
+    sessions=dict(type='list', elements='dict', required=True, options=SESSION_SPEC),
+    node_startup=dict(type='str', choices=['automatic', 'manual', 'onboot'], default='automatic'),
+    node_settings=dict(type='dict', default={}),
+    login_timeout=dict(type='int', default=5),
+    login_retries=dict(type='int', default=1),
+    parallel_logins=dict(type='int', default=10),
+    wait=dict(type='int', default=60),
+    record_file=dict(type='path', default='/var/lib/ovirt_iscsi_multipath.iscsi_paths.json'),
+    ownership=dict(type='str', choices=['auto', 'engine', 'role'], default='auto'),
+    engine_targets=dict(type='list', elements='str', default=[]),
+    verify_only=dict(type='bool', default=False),
+)
+
+
+def options_of(params, desired):
+    """The runner's options: the node settings every record gets, and who owns what."""
+    problems = ['%s must be at least %d (got %d)' % (name, low, params[name])
+                for name, low in (('login_timeout', 1), ('login_retries', 0), ('parallel_logins', 1), ('wait', 0))
+                if params[name] < low]
+    if problems:
+        raise PlanError(problems)
+    common = dict(params['node_settings'])
+    common.update({STARTUP: params['node_startup'], LOGIN_TIMEOUT: params['login_timeout'], LOGIN_RETRIES: params['login_retries']})
+    ownership = params['ownership']
+    if ownership == 'auto':
+        ownership = 'engine' if os.path.exists(VDSM_CONF) else 'role'
+    return dict(
+        common_settings=common, engine_owned=ownership == 'engine',
+        engine_targets=params['engine_targets'] or sorted(set(s['target'] for s in desired)),
+        host_nics=os.listdir('/sys/class/net') if os.path.isdir('/sys/class/net') else [],
+        record_file=params['record_file'], parallel_logins=params['parallel_logins'], wait=params['wait'],
+        verify_only=params['verify_only'], ownership=ownership,
+    )
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    try:
+        desired = normalize_sessions(module.params['sessions'])
+        options = options_of(module.params, desired)
+        changed, report, plan = converge(module, Iscsiadm(module), desired, options=options)
+    except PlanError as exc:
+        module.fail_json(msg='nothing was changed: %s' % exc, problems=exc.problems)
+    except CommandError as exc:
+        module.fail_json(**exc.result())
+    report['stray'] = [session_view(s) for s in plan.stray]
+    result = dict(changed=changed, state=report['state'], report=report, ownership=options['ownership'],
+                  record=read_record(options['record_file']))
+    if module._diff:
+        before, after = diff_of(plan)
+        result['diff'] = {'before': before, 'after': after}
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
