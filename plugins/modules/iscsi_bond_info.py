@@ -218,12 +218,23 @@ host_plan:
     sessions:
       description:
         - The logins VDSM would make, one per connection and iface (the C(default) iface when the host carries
-          none of the bond's networks), without duplicates across bonds.
+          none of the bond's networks), without duplicates across bonds; the connections of the data center's
+          iSCSI storage domains that no bond holds go through the C(default) iface.
+        - Each carries its iface's binding, the exact input of the host role (C(iscsi_paths_sessions)).
       type: list
       elements: dict
       contains:
         iface:
           description: Iface name, or V(default).
+          type: str
+        network:
+          description: The logical network the iface carries, null for the C(default) iface.
+          type: str
+        net_ifacename:
+          description: The device the iface binds to (the bridge of a bridged network, else the NIC), null for C(default).
+          type: str
+        subnet:
+          description: CIDR of the iface's network, null when unknown; a portal outside it is not reachable through it.
           type: str
         address:
           description: Portal address.
@@ -241,8 +252,12 @@ host_plan:
           description: Id of the engine's storage connection.
           type: str
         bond:
-          description: Name of the bond that first asked for this session.
+          description: Name of the bond that first asked for this session, null for a connection no bond holds.
           type: str
+    data_center_targets:
+      description: The target IQNs of every iSCSI storage connection of the data center.
+      type: list
+      elements: str
 '''
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import bond_facts
@@ -264,8 +279,9 @@ ARGUMENT_SPEC = engine_argument_spec(
 
 def run(module, session):
     snapshot = read_snapshot(session.system, module.params['data_center'])
-    bonds = assume_bonds(snapshot, sorted(snapshot.bonds, key=lambda b: b.name), module.params['assume_bonds'])
+    all_bonds = assume_bonds(snapshot, sorted(snapshot.bonds, key=lambda b: b.name), module.params['assume_bonds'])
     check_assumed_connections(session.system, snapshot, module.params['assume_bonds'])
+    bonds = all_bonds
     if module.params['name'] is not None:
         bonds = [b for b in bonds if b.name == module.params['name']]
     complete_connections(session.system, snapshot, bonds)
@@ -276,7 +292,7 @@ def run(module, session):
         host_plan=[],
     )
     if module.params['host_plan']:
-        result['host_plan'] = plan_hosts(snapshot, bonds, read_hosts(session.system, snapshot))
+        result['host_plan'] = plan_hosts(snapshot, bonds, read_hosts(session.system, snapshot), all_bonds)
     return result
 
 
