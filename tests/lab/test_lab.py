@@ -3,7 +3,8 @@
 
 The tests run in file order and share one lab: up, guests answer, one iSCSI session per
 storage network's iface, one multipath device per LUN with one path per network, cut and
-restore, rate limit, down leaves nothing, and a bring-up after an interrupted or crashed one.
+restore, rate limit, a network dropped on one host (link up, the portal silent) and restored,
+down leaves nothing, and a bring-up after an interrupted or crashed one.
 """
 
 import json
@@ -262,6 +263,58 @@ def test_limit_sets_and_clears_a_token_bucket(state):
     assert lab('limit', 'no-such-net', '1mbit', check=False).returncode == 1
 
 
+# Runs in a guest: a TCP connect to the portal ARGV[1]:3260 from the guest's address ARGV[2] with a
+# timeout of ARGV[3] s; prints connected, timeout or the errno's name, and the seconds it took.
+CONNECT = r'''
+import errno, socket, sys, time
+started = time.monotonic()
+try:
+    socket.create_connection((sys.argv[1], 3260), timeout=float(sys.argv[3]), source_address=(sys.argv[2], 0)).close()
+    print('connected', end=' ')
+except socket.timeout:
+    print('timeout', end=' ')
+except OSError as exc:
+    print(errno.errorcode.get(exc.errno, str(exc)), end=' ')
+print('%.1f' % (time.monotonic() - started))
+'''
+CONNECT_TIMEOUT = 5
+
+
+def portal_connect(state, host, network):
+    """(outcome, seconds) of a TCP connect from a guest's address on a network to that network's portal."""
+    address = state['hosts'][host]['networks'][network]['address']
+    proc = subprocess.run([LAB, 'ssh', host, '--', 'python3 - %s %s %d' % (
+        state['networks'][network]['target_address'], address, CONNECT_TIMEOUT)],
+        input=CONNECT, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    outcome, seconds = proc.stdout.split()
+    return outcome, float(seconds)
+
+
+def test_drop_black_holes_one_hosts_network_with_its_link_up(state):
+    nic = state['hosts']['host2']['networks']['iscsi-b']['nic']
+    portal = state['networks']['iscsi-b']['target_address']
+    assert lab('drop', 'ovirtmgmt', '--host', 'host2', check=False).returncode == 1, 'the management network carries SSH'
+    lab('drop', 'iscsi-b', '--host', 'host2')
+    status = lab('status').stdout
+    assert re.search(r'^host2: .* iscsi-b=%s:DROPPED ' % nic, status, re.M), status
+    assert status.count('DROPPED') == 1 and 'DOWN' not in status, status
+    assert guest('host2', 'cat /sys/class/net/%s/carrier' % nic).strip() == '1', 'the link stays up'
+    # An empty neighbour table first: the connect's own ARP must be answered, as behind a firewall.
+    guest('host2', 'ip neigh flush dev %s' % nic)
+    # A timeout, not an error at once (no route to host, refused): the guest's clock under emulation
+    # may count less than CONNECT_TIMEOUT meanwhile, so the seconds are only shown.
+    outcome, seconds = portal_connect(state, 'host2', 'iscsi-b')
+    assert outcome == 'timeout', 'host2 to %s: %s after %.1f s' % (portal, outcome, seconds)
+    neighbour = guest('host2', 'ip neigh show %s dev %s' % (portal, nic))
+    assert 'lladdr' in neighbour, 'ARP through the dropped NIC: %r' % neighbour
+    for host, network in (('host2', 'ovirtmgmt'), ('host2', 'iscsi-a'), ('host2', 'iscsi-c'), ('host1', 'iscsi-b')):
+        assert portal_connect(state, host, network)[0] == 'connected', '%s through %s' % (host, network)
+    lab('restore', 'iscsi-b', '--host', 'host2')
+    assert 'DROPPED' not in lab('status').stdout
+    assert portal_connect(state, 'host2', 'iscsi-b')[0] == 'connected', 'host2 through iscsi-b after restore'
+
+
 def test_status_reports_every_guest_answering(state):
     out = lab('status').stdout
     for name in state['hosts']:
@@ -279,7 +332,9 @@ def test_down_leaves_nothing(state):
 def _start_up_and_wait_for_qemu():
     proc = subprocess.Popen([LAB, 'up', '--hosts', '1'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # pylint: disable=consider-using-with
                             text=True, start_new_session=True)
-    wait_for('lab up started a guest', lambda: os.path.exists(os.path.join(RUN_DIR, 'host1.pid')), 600, 0.5)
+    # tgtd starts once the guest's qemu has daemonized. host1.pid appears earlier, while qemu may still
+    # be starting: a kill then ended qemu too once, and the test found nothing left to clean.
+    wait_for('lab up started a guest', lambda: os.path.exists(os.path.join(RUN_DIR, 'tgtd.pid')), 600, 0.5)
     return proc
 
 

@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""tests/lab/lab: up, down, cut, restore, limit, ssh, status, inventory, engine-seed (see tests/lab/README.md)."""
+"""tests/lab/lab: up, down, cut, drop, restore, limit, ssh, status, inventory, engine-seed (see tests/lab/README.md)."""
 
 import argparse
 import fcntl
@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from lablib import config, engine_seed, guests, image, net, state, target
+from lablib import blackhole, config, engine_seed, guests, image, net, state, target
 
 DEFAULT_HOSTS = 2
 # Under software emulation on a busy 2-core machine a boot can take minutes.
@@ -110,12 +110,27 @@ class Lab:
             log('down: removed %s' % (', '.join(found) or 'nothing (no lab was up)'))
 
     def link(self, network, up, host=None):
-        """Link of a network's NICs (one host's with --host): namespace tap and guest carrier."""
+        """Link of a network's NICs (one host's with --host): namespace tap and guest carrier.
+
+        Restore (up) also lifts a drop, so that it undoes both a cut and a drop."""
         current = self.state()
         for name, nic in net.taps(current, network, host):
             net.set_link(self.namespace, nic['tap'], up)
             guests.monitor(self.run_dir, name, 'set_link %s %s' % (nic['nic'], 'on' if up else 'off'))
-            log('%s %s: %s (%s) %s' % ('restore' if up else 'cut', network, name, nic['nic'], 'up' if up else 'down'))
+            lifted = up and network != current['management_network']
+            if lifted:
+                guests.shell(current['ssh_config'], name, blackhole.undrop_command(nic['nic']))
+            log('%s %s: %s (%s) %s' % ('restore' if up else 'cut', network, name, nic['nic'],
+                                       'up, not dropped' if lifted else 'up' if up else 'down'))
+
+    def drop(self, network, host=None):
+        """Black hole on a storage network's NICs (one host's with --host): tc in the guest, link up."""
+        current = self.state()
+        if network == current['management_network']:
+            raise LabError('drop %s: the lab reaches the guests over the management network; drop a storage network' % network)
+        for name, nic in net.taps(current, network, host):
+            guests.shell(current['ssh_config'], name, blackhole.drop_command(nic['nic']))
+            log('drop %s: %s (%s) drops every IP packet, link up' % (network, name, nic['nic']))
 
     def limit(self, network, rate, host=None):
         """tc tbf on a network's taps (traffic towards the guests), or 'off'."""
@@ -146,15 +161,17 @@ class Lab:
         healthy &= net.alive(tgtd_pid)
         for name, info in sorted(current['hosts'].items()):
             alive = net.alive(info['qemu_pid'])
-            answers = alive and subprocess.run(guests.ssh_cmd(current['ssh_config'], name, ['true']),
-                                               capture_output=True, check=False, timeout=30).returncode == 0
+            qdiscs = subprocess.run(guests.ssh_cmd(current['ssh_config'], name, ['tc', 'qdisc', 'show']),
+                                    capture_output=True, text=True, check=False, timeout=30) if alive else None
+            answers = qdiscs is not None and qdiscs.returncode == 0
+            dropped = blackhole.dropped(qdiscs.stdout) if answers else set()
             links = []
             for network, nic in sorted(info['networks'].items()):
                 operstate = net.run(['ip', '-n', self.namespace, '-o', 'link', 'show', nic['tap']], check=False).stdout
                 qdisc = 'tbf' if ' tbf ' in net.run(net.ns_cmd(self.namespace, 'tc', 'qdisc', 'show', 'dev', nic['tap']),
                                                     check=False).stdout else ''
-                links.append('%s=%s%s%s' % (network, nic['nic'], '' if ',UP' in operstate else ':DOWN',
-                                            ':' + qdisc if qdisc else ''))
+                links.append('%s=%s%s%s%s' % (network, nic['nic'], '' if ',UP' in operstate else ':DOWN',
+                                              ':DROPPED' if nic['nic'] in dropped else '', ':' + qdisc if qdisc else ''))
             print('%s: qemu pid %d %s, ssh %s, %s' % (name, info['qemu_pid'], 'running' if alive else 'GONE',
                                                       'answers' if answers else 'NO ANSWER', ' '.join(links)))
             healthy &= answers
@@ -197,7 +214,8 @@ def parser():
     up = sub.add_parser('up', help='bring the lab up; prints the inventory path last')
     up.add_argument('--hosts', type=int, default=DEFAULT_HOSTS, help='number of guests (default %(default)s)')
     sub.add_parser('down', help='remove everything the lab made')
-    for name, what in (('cut', 'link down'), ('restore', 'link up')):
+    for name, what in (('cut', 'link down'), ('drop', 'black hole (every IP packet dropped in the guest, link up)'),
+                       ('restore', 'link up and no drop')):
         cmd = sub.add_parser(name, help='%s on a network for every guest (or one with --host)' % what)
         cmd.add_argument('network')
         cmd.add_argument('--host', help='only this guest')
@@ -267,6 +285,8 @@ def dispatch(lab, args):
         lab.down()
     elif args.command in ('cut', 'restore'):
         lab.link(args.network, args.command == 'restore', args.host)
+    elif args.command == 'drop':
+        lab.drop(args.network, args.host)
     elif args.command == 'limit':
         lab.limit(args.network, args.rate, args.host)
     return 0

@@ -96,6 +96,17 @@ def ssh_cmd(ssh_config, host, command, tty=False):
     return ['ssh', '-F', ssh_config] + list(SSH_OPTIONS) + (['-t'] if tty else []) + [host, '--'] + list(command)
 
 
+def shell(ssh_config, host, command, timeout=60):
+    """A shell command on a guest; its stdout, or NetError with what it printed."""
+    try:
+        proc = subprocess.run(ssh_cmd(ssh_config, host, [command]), capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise net.NetError('%s: %s: no answer in %d s' % (host, command, timeout)) from exc
+    if proc.returncode != 0:
+        raise net.NetError('%s: %s: rc %d: %s' % (host, command, proc.returncode, (proc.stderr or proc.stdout).strip()))
+    return proc.stdout
+
+
 def wait_ssh(ssh_config, hosts, pids, timeout):
     """Wait until every guest runs a command over SSH; seconds each took, or raise NetError."""
     started = time.monotonic()
