@@ -128,7 +128,7 @@ def _bounded(seconds, call, *args):
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
-        raise sdk.TimeoutError('no answer to the SSO request within %s seconds' % seconds)
+        raise sdk.TimeoutError('no answer to the SSO request within %s s' % seconds)
     if 'error' in outcome:
         raise outcome['error']
     return outcome['value']
