@@ -70,6 +70,8 @@ class SessionRunner:
         self.parallel_logins = max(1, parallel_logins)
         self.wait = max(0, wait)
         self.changed = False
+        self.polls = 0
+        self.still_coming = []
 
     # -- reads
     def read_host(self, desired):
@@ -133,13 +135,14 @@ class SessionRunner:
         """Every login at once (at most ``parallel_logins`` running); {key: reason} of the failed."""
         if not sessions:
             return {}
-        self.changed = True
         failed = {}
         with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.parallel_logins, len(sessions))) as pool:
             results = dict((key_of(s), pool.submit(self._login, s)) for s in sessions)
         for key, future in results.items():
             if future.result():
                 failed[key] = future.result()
+        # A login that failed changed nothing: a re-run with a dead portal reports no change.
+        self.changed = self.changed or len(failed) < len(sessions)
         return failed
 
     def settle(self, desired, failed, logged_in_now):
@@ -149,7 +152,9 @@ class SessionRunner:
             sessions, luns = self.read_paths()
             report = host_report(luns, sessions, desired, failed=failed)
             coming = [m for m in report['missing'] if path_key(m) not in failed] + report['targets_without_luns']
+            self.polls += 1
             if not coming or time.monotonic() >= deadline:
+                self.still_coming = coming
                 return sessions, luns
             time.sleep(2)
 
@@ -227,7 +232,8 @@ def converge(module, iscsiadm, desired, *, options):
     clock.lap('remove_stale')
     report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable, failed=failed, leaving=leaving,
                          leaving_ifaces=removed_ifaces, kept=kept)
-    report['seconds'] = clock.laps
+    report['seconds'] = dict(clock.laps, path_reads=runner.polls, total=round(sum(clock.laps.values()), 1))
+    report['still_coming'] = runner.still_coming
     return runner.changed, report, plan
 
 

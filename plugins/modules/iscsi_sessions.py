@@ -12,7 +12,7 @@ version_added: 0.2.0
 description:
   - Takes the whole desired state of a host, every session as (iface, portal, target) with the
     iface's binding, and converges the host to it in one call, as the engine has VDSM connect a
-    host: ifaces bound to their NIC or bridge, node records with their settings and CHAP, logins.
+    host (ifaces bound to their NIC or bridge, node records with their settings and CHAP, logins).
   - Reads the host once (ifaces, node records and their settings, sessions, the record of what it
     created) and writes only what differs, so a run with nothing to change writes nothing.
   - Logins run in parallel, each bounded by O(login_timeout) and O(login_retries); a failed login

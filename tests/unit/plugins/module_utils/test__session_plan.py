@@ -54,8 +54,8 @@ EMPTY_HOST = {'ifaces': {}, 'nodes': [], 'sessions': [], 'records': {}}
 NO_RECORD = {'ifaces': [], 'nodes': []}
 
 
-def plan_of(desired, host, record=NO_RECORD, **kwargs):
-    return make_plan(normalize_sessions(desired), host, record, common_settings=COMMON, **kwargs)
+def plan_of(desired, host, record=None, **kwargs):
+    return make_plan(normalize_sessions(desired), host, record or NO_RECORD, common_settings=COMMON, **kwargs)
 
 
 def logins(plan):

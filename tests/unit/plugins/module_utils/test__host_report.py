@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Host states as the engine decides them, and make before break per LUN."""
+
+from __future__ import annotations
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import (
+    DEGRADED, NON_OPERATIONAL, OPERATIONAL, host_report, last_path_of)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import node_key, normalize_sessions
+
+T1 = 'iqn.2026-11.test:storage1'
+DESIRED = normalize_sessions([
+    dict(iface='ens4', net_ifacename='ens4', network='iscsi-a', address='198.18.1.1', target=T1),
+    dict(iface='ens5', net_ifacename='ens5', network='iscsi-b', address='198.18.2.1', target=T1)])
+
+
+def path(iface, address, active=True, wwid='w1'):
+    return {'device': 'sd%s%s' % (iface[-1], wwid[-1]), 'target': T1, 'portal': '%s:3260' % address, 'iface': iface,
+            'active': active, 'session_state': 'LOGGED_IN', 'dm_state': 'active' if active else 'failed',
+            'checker_state': 'ready' if active else 'faulty'}
+
+
+def lun(*paths, wwid='w1'):
+    return {'wwid': wwid, 'paths': list(paths), 'active_paths': sum(p['active'] for p in paths)}
+
+
+def session(iface, address, state='LOGGED_IN'):
+    return {'target': T1, 'address': address, 'port': 3260, 'iface': iface, 'session_state': state}
+
+
+SESSIONS = [session('ens4', '198.18.1.1'), session('ens5', '198.18.2.1')]
+
+
+def test_every_lun_through_every_session_is_operational():
+    report = host_report([lun(path('ens4', '198.18.1.1'), path('ens5', '198.18.2.1'))], SESSIONS, DESIRED)
+    assert (report['state'], report['missing'], report['operational']) == (OPERATIONAL, [], True)
+    assert sorted(report['luns'][0]['networks']) == ['iscsi-a', 'iscsi-b']
+
+
+def test_one_network_lost_with_a_path_left_is_degraded_and_names_it_with_the_reason():
+    failed = {node_key(T1, '198.18.2.1', 3260, 'ens5'): 'login failed: initiator reported error (8 - connection timed out)'}
+    report = host_report([lun(path('ens4', '198.18.1.1'))], SESSIONS[:1], DESIRED, failed=failed)
+    assert report['state'] == DEGRADED and report['degraded_networks'] == ['iscsi-b']
+    assert [(m['network'], m['reason']) for m in report['missing']] == [('iscsi-b', failed[node_key(T1, '198.18.2.1', 3260, 'ens5')])]
+
+
+def test_a_failed_path_is_missing_with_its_state():
+    report = host_report([lun(path('ens4', '198.18.1.1'), path('ens5', '198.18.2.1', active=False))], SESSIONS, DESIRED)
+    assert report['state'] == DEGRADED and report['missing'][0]['reason'] == 'failed/faulty'
+
+
+def test_a_lun_without_an_active_path_or_a_target_without_luns_is_non_operational():
+    dead = host_report([lun(path('ens4', '198.18.1.1', active=False), path('ens5', '198.18.2.1', active=False))], SESSIONS, DESIRED)
+    assert dead['state'] == NON_OPERATIONAL and dead['luns_without_path'] == ['w1']
+    empty = host_report([], [], DESIRED)
+    assert empty['state'] == NON_OPERATIONAL and empty['targets_without_luns'] == [T1.lower()]
+
+
+def test_check_mode_logins_are_expected_not_missing():
+    report = host_report([lun(path('ens4', '198.18.1.1'))], SESSIONS[:1], DESIRED, would_login=DESIRED[1:])
+    assert report['state'] == OPERATIONAL and [w['iface'] for w in report['would_create']] == ['ens5']
+
+
+def test_a_stale_session_is_the_last_path_of_a_lun_only_when_no_other_active_path_is_left():
+    luns = [lun(path('ens4', '198.18.1.1'), path('ens5', '198.18.2.1')), lun(path('ens5', '198.18.2.1', wwid='w2'), wwid='w2')]
+    ens5 = node_key(T1, '198.18.2.1', 3260, 'ens5')
+    ens4 = node_key(T1, '198.18.1.1', 3260, 'ens4')
+    assert last_path_of(luns, ens5, set()) == ['w2']
+    assert last_path_of(luns[:1], ens5, set()) == []
+    assert last_path_of(luns[:1], ens5, {ens4}) == ['w1']
