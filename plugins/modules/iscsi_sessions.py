@@ -25,13 +25,13 @@ description:
   - What it is about to create is recorded before it is created, so a run killed at any point and
     run again ends as an uninterrupted run does.
   - A session whose portal lies outside its iface's subnet is not tried; it is reported in
-    RV(report.unreachable).
+    C(unreachable) of RV(report).
 author:
   - ovirt_iscsi.multipath contributors (!UNKNOWN)
 attributes:
   check_mode:
     support: full
-    description: Reads only, and reports the logins it would make in RV(report.would_create).
+    description: Reads only, and reports the logins it would make in C(would_create) of RV(report).
   diff_mode:
     support: full
     description: Ifaces, node records and logins before and after; never a CHAP secret.
@@ -157,7 +157,7 @@ RETURN = r'''
 state:
   description:
     - V(operational), every LUN has an active path through every session; V(degraded), every LUN
-      still has one (RV(report.missing) names what lacks and why); V(non operational), a LUN has no
+      still has one (C(missing) of RV(report) names what lacks and why); V(non operational), a LUN has no
       active path, or a target of the sessions shows no LUN.
   returned: always
   type: str

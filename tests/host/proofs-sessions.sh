@@ -1,0 +1,110 @@
+# Proofs of the one-call host side (sourced by tests/host/proof, which defines lab, inv, logs,
+# play, state_json, fio_start and fio_report): a run killed while it logs in, and a VDSM host's
+# sessions logged out live when the engine's plan drops them.
+
+# host1 with nothing of the role's: no sessions, node records, ifaces or record.
+forget_all() {
+  $lab ssh "$1" -- 'iscsiadm -m node -u >/dev/null 2>&1; iscsiadm -m node -o delete >/dev/null 2>&1
+    for i in ens4 ens5 ens6; do iscsiadm -m iface -I $i -o delete >/dev/null 2>&1; done
+    rm -f /var/lib/ovirt_iscsi_multipath.iscsi_paths.json; iscsiadm -m session >/dev/null 2>&1; test $? = 21'
+}
+
+# What a host has: ifaces, node records (target portal iface) and sessions (target portal iface).
+host_state() {
+  $lab ssh "$1" -- 'iscsiadm -m iface | sort; echo "--- nodes"; iscsiadm -m node -P 1 | awk "/Target:/{t=\$2} /Portal:/{p=\$2} /Iface Name:/{print t, p, \$3}" | sed "s/,[0-9-]* / /" | sort
+    echo "--- sessions"; iscsiadm -m session -P 1 | awk "/Target:/{t=\$2} /Current Portal:/{p=\$3} /Iface Name:/{print t, p, \$3}" | sed "s/,[0-9]* / /" | sort'
+}
+
+killed_rerun() {
+  local rc=0 clean killed pid tries=0 sessions=0
+  forget_all host1 || { echo "host1 could not be emptied"; return 1; }
+  play killed-clean.log "$scenario/converge.yml" --limit host1 || return 1
+  clean=$(host_state host1) || return 1
+  forget_all host1 || return 1
+  echo "host1: converge started again from nothing, killed with SIGKILL once its logins are under way"
+  setsid ansible-playbook -i "$inv" "$scenario/converge.yml" --limit host1 > "$logs/killed-run.log" 2>&1 &
+  pid=$!
+  until sessions=$($lab ssh host1 -- 'iscsiadm -m session 2>/dev/null | wc -l') && [ "$sessions" -gt 0 ]; do
+    tries=$((tries + 1))
+    if ! kill -0 "$pid" 2>/dev/null || [ $tries -gt 600 ]; then echo "the run ended before any login was seen"; return 1; fi
+    sleep 0.2
+  done
+  kill -KILL -- "-$pid"
+  wait "$pid"
+  echo "killed (exit $?) with $sessions session(s) up; the record then: $($lab ssh host1 -- 'cat /var/lib/ovirt_iscsi_multipath.iscsi_paths.json 2>/dev/null | tr -d " \n"' | cut -c1-200)"
+  grep -q "PLAY RECAP" "$logs/killed-run.log" && { echo "the killed run had finished (PLAY RECAP printed): nothing was cut"; rc=1; }
+  play killed-rerun.log "$scenario/converge.yml" --limit host1 || rc=1
+  killed=$(host_state host1) || rc=1
+  if [ "$clean" = "$killed" ]; then
+    echo "after the re-run host1's ifaces, node records and sessions equal a clean run's ($(grep -c . <<<"$clean") lines)"
+  else
+    echo "host1 differs from a clean run:"; diff <(echo "$clean") <(echo "$killed"); rc=1
+  fi
+  # Everything the role made is in its record: each iface of a storage network and each node record.
+  local record
+  record=$($lab ssh host1 -- 'python3 -c "import json; r = json.load(open(\"/var/lib/ovirt_iscsi_multipath.iscsi_paths.json\")); print(\" \".join(sorted(r[\"ifaces\"])), len(r[\"nodes\"]))"') || rc=1
+  local made
+  made="$(sed -n '/^ens[0-9]* /s/ .*//p' <<<"$killed" | sort | tr '\n' ' ' | sed 's/ $//') $(sed -n '/--- nodes/,/--- sessions/p' <<<"$killed" | grep -c ' ens')"
+  if [ "$record" = "$made" ]; then echo "the record lists everything the role made: $record"; else echo "record '$record', made '$made'"; rc=1; fi
+  return $rc
+}
+
+# host1 as a VDSM host (/etc/vdsm/vdsm.conf present, so ownership=auto means the engine's):
+# sessions made by iscsiadm through NIC-named ifaces the way VDSM makes them, to storage1 (the
+# data center's target) and storage2 (standing for a target of no data center). The engine's
+# plan then drops iscsi-b: storage1's session through ens5 goes, live under fio; storage2's stay.
+vdsm_live_removal() {
+  local rc=0 s1 s2 secret_file before after
+  s1=$(state_json "['target']['targets'][0]['iqn']")
+  s2=$(state_json "['target']['targets'][1]['iqn']")
+  secret_file=$(state_json "['target']['targets'][1]['chap_secret_file']")
+  forget_all host1 || return 1
+  # The secret travels on stdin, as a line before the script.
+  { cat "$secret_file"; echo; cat <<'SH'; } | $lab ssh host1 -- "S1=$s1 S2=$s2 bash -c 'read -r secret; export secret; bash -s'" || return 1
+set -e
+mkdir -p /etc/vdsm && touch /etc/vdsm/vdsm.conf
+for nic in ens4 ens5; do
+  iscsiadm -m iface -I $nic -o new >/dev/null
+  iscsiadm -m iface -I $nic -o update -n iface.net_ifacename -v $nic >/dev/null
+done
+for pair in "ens4 198.18.1.1" "ens5 198.18.2.1"; do
+  set -- $pair
+  iscsiadm -m node -T $S1 -p $2:3260,1 -I $1 -o new >/dev/null
+  iscsiadm -m node -T $S2 -p $2:3260,1 -I $1 -o new >/dev/null
+  iscsiadm -m node -T $S2 -p $2:3260,1 -I $1 -o update -n node.session.auth.authmethod -v CHAP \
+    -n node.session.auth.username -v labchap -n node.session.auth.password -v "$secret"
+  iscsiadm -m node -T $S1 -p $2:3260,1 -I $1 -l >/dev/null
+  iscsiadm -m node -T $S2 -p $2:3260,1 -I $1 -l >/dev/null
+done
+for i in $(seq 60); do
+  [ "$(multipathd show paths raw format '%t|%T' 2>/dev/null | grep -c '^active|ready$')" = 6 ] && exit 0
+  sleep 1
+done
+echo "VDSM-style sessions: not every path active after 60 s"; exit 1
+SH
+  before=$(host_state host1)
+  echo "host1 before (VDSM-style): $(grep -c " ens" <<<"$(sed -n '/--- sessions/,$p' <<<"$before")") sessions"
+  fio_start host1 1800 "$logs/fio-vdsm-live.json" || return 1
+  local p1=$fio_pid sessions
+  sleep 10
+  sessions="[{\"iface\": \"ens4\", \"net_ifacename\": \"ens4\", \"network\": \"iscsi-a\", \"subnet\": \"198.18.1.0/24\", \"address\": \"198.18.1.1\", \"target\": \"$s1\"}]"
+  play vdsm-live.log tests/host/sessions.yml --limit host1 -e "{\"lab_sessions\": $sessions, \"lab_engine_targets\": [\"$s1\"]}" || rc=1
+  sleep 5
+  $lab ssh host1 -- pkill -INT -x fio
+  wait "$p1"
+  fio_report "host1 (VDSM's session logged out under I/O)" "$logs/fio-vdsm-live.json" || rc=1
+  after=$(host_state host1)
+  grep -q "^$s1 198.18.2.1:3260 ens5$" <<<"$after" && { echo "storage1 through ens5 still there"; rc=1; }
+  grep -q "^$s1 198.18.1.1:3260 ens4$" <<<"$(sed -n '/--- sessions/,$p' <<<"$after")" || { echo "storage1 through ens4 is gone"; rc=1; }
+  local foreign_before foreign_after
+  foreign_before=$(grep "^$s2 " <<<"$before"); foreign_after=$(grep "^$s2 " <<<"$after")
+  if [ -n "$foreign_before" ] && [ "$foreign_before" = "$foreign_after" ]; then
+    echo "storage2 (no data center's target): its $(grep -c . <<<"$foreign_after") node records and sessions left as they were"
+  else
+    echo "storage2 changed:"; diff <(echo "$foreign_before") <(echo "$foreign_after"); rc=1
+  fi
+  grep -q '^ens5 ' <<<"$after" && echo "VDSM's iface ens5 left to VDSM" || { echo "the role deleted VDSM's iface ens5"; rc=1; }
+  grep -q 'kept: the last active path' "$logs/vdsm-live.log" && { echo "a logout was refused as a last path"; rc=1; }
+  $lab ssh host1 -- 'rm -f /etc/vdsm/vdsm.conf; rmdir /etc/vdsm 2>/dev/null; true'
+  return $rc
+}
