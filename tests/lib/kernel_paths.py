@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A judge that is not the defendant: a lab guest's iSCSI paths read straight from its kernel
+(sysfs) and multipathd over the lab's ssh, compared path by path with the host role's report.
+It shares nothing with plugins/: its own reads, its own idea of an active path.
+
+  kernel_paths.py show HOST                  each path of the lab's targets, one line each
+  kernel_paths.py compare HOST REPORT        REPORT: the role's iscsi_paths_report as JSON, or
+                                             datacenter_paths' report file (hosts[HOST].report)
+  kernel_paths.py timeouts HOST RECOVERY NOOP_INTERVAL NOOP_TIMEOUT REPLACEMENT
+                                             every logged-in session has exactly these (sysfs;
+                                             REPLACEMENT: its node record's replacement_timeout)
+  kernel_paths.py multipathd HOST SECTION.KEY=VALUE...
+                                             `multipathd show config` has exactly these; each map
+                                             one path group, queueing when no path is left
+
+A path is active when its session is LOGGED_IN, its SCSI device is running, and multipathd has
+it active in its map with the checker ready (or ghost). Exit 1 with every difference named.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+LAB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lab', 'lab')
+
+# Runs on the guest (python3 of the distribution): sysfs and multipathd, printed as JSON.
+GUEST = r'''
+import glob, json, os, subprocess
+def read(path):
+    try:
+        with open(path) as handle:
+            return handle.read().strip()
+    except OSError:
+        return None
+sessions = []
+for sysdir in sorted(glob.glob('/sys/class/iscsi_session/session*')):
+    device = os.path.realpath(sysdir + '/device')
+    conn = (glob.glob(device + '/connection*/iscsi_connection/connection*') or [None])[0]
+    disks = {}
+    for scsi in glob.glob(device + '/target*/[0-9]*:*:*:*'):
+        for block in (os.listdir(scsi + '/block') if os.path.isdir(scsi + '/block') else []):
+            disks[block] = {'scsi_state': read(scsi + '/state'), 'wwid': read(scsi + '/wwid')}
+    address, port = conn and read(conn + '/persistent_address'), conn and read(conn + '/persistent_port')
+    # iscsid's node record of the session (its replacement_timeout is what a new session gets).
+    record = '/etc/iscsi/nodes/%s/%s,%s,%s/%s' % (read(sysdir + '/targetname'), address, port, read(sysdir + '/tpgt'), read(sysdir + '/ifacename'))
+    settings = dict(line.split(' = ', 1) for line in (read(record) or '').splitlines() if ' = ' in line)
+    sessions.append({'session': os.path.basename(sysdir), 'target': read(sysdir + '/targetname'),
+                     'iface': read(sysdir + '/ifacename'), 'state': read(sysdir + '/state'),
+                     'recovery_tmo': read(sysdir + '/recovery_tmo'),
+                     'address': address, 'port': port,
+                     'replacement_timeout': settings.get('node.session.timeo.replacement_timeout'),
+                     'recv_tmo': conn and read(conn + '/recv_tmo'), 'ping_tmo': conn and read(conn + '/ping_tmo'),
+                     'disks': disks})
+proc = subprocess.run(['multipathd', 'show', 'paths', 'raw', 'format', '%d|%w|%t|%T'], stdout=subprocess.PIPE, universal_newlines=True)
+print(json.dumps({'sessions': sessions, 'multipathd_rc': proc.returncode, 'multipathd': proc.stdout.splitlines()}))
+'''
+
+
+def fail(message):
+    print('kernel_paths: FAIL: %s' % message)
+    sys.exit(1)
+
+
+def lab_state():
+    proc = subprocess.run([LAB, 'inventory'], capture_output=True, text=True, check=False)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        fail('no lab is up: %s' % proc.stderr.strip())
+    with open(os.path.join(os.path.dirname(proc.stdout.strip().splitlines()[-1]), 'state.json'), encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+def guest_read(host):
+    """The guest's sessions and multipathd's paths; fails on any ssh or multipathd error."""
+    proc = subprocess.run([LAB, 'ssh', host, '--', 'python3', '-'], input=GUEST, capture_output=True, text=True,
+                          check=False, timeout=120)
+    if proc.returncode != 0:
+        fail('%s: reading sysfs over ssh failed, rc %d: %s' % (host, proc.returncode, proc.stderr.strip()[-500:]))
+    data = json.loads(proc.stdout)
+    if data['multipathd_rc'] != 0:
+        fail('%s: multipathd show paths failed, rc %d' % (host, data['multipathd_rc']))
+    return data
+
+
+def kernel_paths(host, targets):
+    """{(wwid, iface, portal, device): (active, why)} of the sessions to TARGETS."""
+    data = guest_read(host)
+    mpath = {}
+    for line in data['multipathd']:
+        fields = line.split('|')
+        if len(fields) == 4:
+            mpath[fields[0].strip()] = [f.strip() for f in fields[1:]]
+    paths = {}
+    for session in data['sessions']:
+        if session['target'] not in targets:
+            continue
+        address = session['address'] or '?'
+        portal = '%s:%s' % ('[%s]' % address if ':' in address else address, session['port'])
+        for device, disk in session['disks'].items():
+            # The kernel's 'naa.<hex>' is multipath's WWID '3<hex>' (SCSI name string of NAA type).
+            wwid = '3' + disk['wwid'][4:] if (disk['wwid'] or '').startswith('naa.') else disk['wwid']
+            dm_state, checker = (mpath.get(device) or [None, None, None])[1:]
+            if device in mpath and mpath[device][0] != wwid:
+                fail('%s: %s has WWID %s in sysfs but %s in multipathd' % (host, device, wwid, mpath[device][0]))
+            why = 'session %s, scsi %s, multipathd %s/%s' % (session['state'], disk['scsi_state'], dm_state, checker)
+            active = (session['state'] == 'LOGGED_IN' and disk['scsi_state'] == 'running'
+                      and dm_state == 'active' and checker in ('ready', 'ghost'))
+            paths[(wwid, session['iface'], portal, device)] = (active, why)
+    return paths
+
+
+def report_paths(report, host, nics):
+    """{(wwid, iface, portal, device): active} of the role's report; its network names checked against the lab."""
+    if 'hosts' in report:
+        report = (report['hosts'].get(host) or fail('%s: not in the report' % host))['report']
+    if 'luns' not in report:
+        fail('%s: the report has no luns (did the role run?)' % host)
+    paths = {}
+    for lun in report['luns']:
+        for network, entries in lun['networks'].items():
+            for entry in entries:
+                if network in nics and entry['iface'] != nics[network]:
+                    fail('%s: report puts iface %s under network %s, whose NIC is %s' % (host, entry['iface'], network, nics[network]))
+                paths[(lun['wwid'], entry['iface'], entry['portal'], entry['device'])] = entry['state'] == 'active'
+    return paths
+
+
+def compare(host, report_file):
+    state = lab_state()
+    targets = {t['iqn'] for t in state['target']['targets']}
+    nics = {name: net['nic'] for name, net in state['hosts'][host]['networks'].items()}
+    with open(report_file, encoding='utf-8') as handle:
+        claimed = report_paths(json.load(handle), host, nics)
+    seen = kernel_paths(host, targets)
+    errors = ['%s %s via %s %s: in the kernel (%s), not in the report' % (k[0], k[3], k[1], k[2], seen[k][1])
+              for k in sorted(set(seen) - set(claimed))]
+    errors += ['%s %s via %s %s: in the report, not in the kernel' % (k[0], k[3], k[1], k[2])
+               for k in sorted(set(claimed) - set(seen))]
+    errors += ['%s %s via %s %s: report says %s, kernel: %s' % (k[0], k[3], k[1], k[2], 'active' if claimed[k] else 'not active', seen[k][1])
+               for k in sorted(set(claimed) & set(seen)) if claimed[k] != seen[k][0]]
+    if not seen:
+        errors.append('no path to %s in the kernel' % ', '.join(sorted(targets)))
+    if errors:
+        fail('%s: the report and the kernel differ:\n  %s' % (host, '\n  '.join(errors)))
+    print('%s: the report matches the kernel path by path: %d paths, %d active, %d not' % (
+        host, len(seen), sum(1 for a, _w in seen.values() if a), sum(1 for a, _w in seen.values() if not a)))
+
+
+def timeouts(host, recovery, interval, timeout, replacement):
+    """Every logged-in session: sysfs recovery_tmo (multipathd sets it to its fast_io_fail_tmo),
+    recv_tmo / ping_tmo (NOP-Out interval and timeout), and its node record's replacement_timeout."""
+    wanted = {'recovery_tmo': recovery, 'recv_tmo': interval, 'ping_tmo': timeout, 'replacement_timeout': replacement}
+    sessions = [s for s in guest_read(host)['sessions'] if s['state'] == 'LOGGED_IN']
+    if not sessions:
+        fail('%s: no logged-in session' % host)
+    errors = ['%s (%s via %s): %s %s, expected %s' % (s['session'], s['target'], s['iface'], key, s[key], value)
+              for s in sessions for key, value in sorted(wanted.items()) if s[key] != str(value)]
+    if errors:
+        fail('%s: session timeouts differ from the role\'s:\n  %s' % (host, '\n  '.join(errors)))
+    print('%s: %d logged-in sessions, each with recovery_tmo %s, NOP-Out interval %s and timeout %s (sysfs), '
+          'replacement_timeout %s (node record)' % (host, len(sessions), recovery, interval, timeout, replacement))
+
+
+def config_sections(text):
+    """{section: {key: value}} of the top level of `multipathd show config` (quotes dropped)."""
+    sections, section, depth = {}, None, 0
+    for line in text.splitlines():
+        words = line.split(None, 1)
+        if not words:
+            continue
+        if words[-1].endswith('{'):
+            depth += 1
+            if depth == 1:
+                section = sections.setdefault(words[0], {})
+        elif words[0] == '}':
+            depth -= 1
+        elif depth == 1 and len(words) == 2:
+            section[words[0]] = words[1].strip().strip('"')
+    return sections
+
+
+def multipathd(host, settings):
+    """multipathd's effective config has exactly SECTION.KEY=VALUE for each setting, and each of its maps
+    holds every path in one group that queues (no_path_retry) rather than fails at once."""
+    proc = subprocess.run([LAB, 'ssh', host, '--', 'multipathd show config && echo "@@@" && multipathd show maps raw format "%w|%N|%f" '
+                           '&& echo "@@@" && multipathd show maps topology'], capture_output=True, text=True, check=False, timeout=120)
+    if proc.returncode != 0 or proc.stdout.count('@@@') != 2:
+        fail('%s: multipathd show config/maps failed, rc %d: %s' % (host, proc.returncode, proc.stderr.strip()[-500:]))
+    config, maps, topology = proc.stdout.split('@@@\n')
+    sections = config_sections(config)
+    errors = []
+    for setting in settings:
+        key, value = setting.split('=', 1)
+        section, name = key.split('.', 1)
+        got = sections.get(section, {}).get(name)
+        if got != value:
+            errors.append('%s %s is %s, expected exactly %s' % (section, name, got, value))
+    rows = [line.split('|') for line in maps.splitlines() if line.count('|') == 2]
+    if not rows:
+        errors.append('no multipath map')
+    groups = topology.count('policy=')
+    for wwid, count, features in rows:
+        if 'queue_if_no_path' not in features:
+            errors.append('map %s: features %r lack queue_if_no_path' % (wwid, features.strip()))
+    if groups != len(rows):
+        errors.append('%d path groups in %d maps, expected one group a map (multibus)' % (groups, len(rows)))
+    if errors:
+        fail('%s: multipathd:\n  %s' % (host, '\n  '.join(errors)))
+    print('%s: multipathd applies %s; %d maps, each one path group (%s paths) queueing' % (
+        host, ' '.join(settings), len(rows), '/'.join(sorted({r[1].strip() for r in rows}))))
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[1] == 'show':
+        state = lab_state()
+        for key, (active, why) in sorted(kernel_paths(argv[2], {t['iqn'] for t in state['target']['targets']}).items()):
+            print('%s %s via %s %s: %s (%s)' % (key[0], key[3], key[1], key[2], 'active' if active else 'NOT active', why))
+    elif len(argv) == 4 and argv[1] == 'compare':
+        compare(argv[2], argv[3])
+    elif len(argv) == 7 and argv[1] == 'timeouts':
+        timeouts(argv[2], *argv[3:])
+    elif len(argv) >= 4 and argv[1] == 'multipathd':
+        multipathd(argv[2], argv[3:])
+    else:
+        fail(__doc__)
+
+
+if __name__ == '__main__':
+    main(sys.argv)
