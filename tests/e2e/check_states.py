@@ -1,0 +1,93 @@
+#!/usr/bin/env python
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Assertions of tests/e2e/run on the hosts' states and sessions in the report; exit 1 with the reason.
+
+  check_states.py states REPORT HOST=STATE ...      each HOST has STATE (operational, degraded,
+                                                     non operational), the report's lists agree
+  check_states.py missing REPORT HOST NET REASON    every missing path of HOST is through NET and
+                                                     its reason contains REASON; NET's paths all missing
+  check_states.py ratio REPORT SLOW FAST BOUND       the iscsi_sessions call's seconds on SLOW over
+                                                     FAST's, at most BOUND
+  check_states.py sessions WANT ... < LINES         session lines (stdin, 'portal,tpgt target iface')
+                                                     hold each WANT, and no '! WANT'
+"""
+
+import json
+import sys
+
+
+def fail(message):
+    print('FAIL: %s' % message)
+    sys.exit(1)
+
+
+def load(path):
+    with open(path, encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+def check_states(report, specs):
+    wanted = dict(spec.split('=', 1) for spec in specs)
+    for host, state in sorted(wanted.items()):
+        result = report['hosts'].get(host) or fail('%s: not in the report' % host)
+        if result['status'] != state or result['report'].get('state', state) != state:
+            fail('%s: %s, expected %s (%s)' % (host, result['status'], state, result.get('error')))
+        print('%s: %s%s' % (host, state, (': ' + result['error'][:300]) if result.get('error') else ''))
+    for key, state in (('degraded', 'degraded'), ('non_operational', 'non operational')):
+        expected = sorted(h for h, s in wanted.items() if s == state)
+        if sorted(h for h in report.get(key, []) if h in wanted) != expected:
+            fail('report lists %s %s, expected %s' % (key, report.get(key), expected))
+
+
+def check_missing(report, host, network, reason):
+    missing = report['hosts'][host]['report']['missing']
+    if not missing:
+        fail('%s: nothing missing' % host)
+    for miss in missing:
+        if miss['network'] != network or reason not in miss['reason']:
+            fail('%s: missing %s through %s (%s), expected only %s with "%s"' % (host, miss['target'], miss['network'], miss['reason'],
+                                                                                network, reason))
+    if report['hosts'][host]['report']['degraded_networks'] != [network]:
+        fail('%s: degraded networks %s, expected [%s]' % (host, report['hosts'][host]['report']['degraded_networks'], network))
+    print('%s: %d path(s) missing, all through %s: %s' % (host, len(missing), network, missing[0]['reason']))
+
+
+def check_ratio(report, slow, fast, bound):
+    seconds = [report['hosts'][h]['report']['seconds'] for h in (slow, fast)]
+    ratio = seconds[0]['total'] / max(seconds[1]['total'], 0.1)
+    print('iscsi_sessions on %s %.1f s %s, on %s %.1f s %s: ratio %.2f (bound %s)'
+          % (slow, seconds[0]['total'], seconds[0], fast, seconds[1]['total'], seconds[1], ratio, bound))
+    if ratio > float(bound):
+        fail('%s converged %.2f times as long as %s, more than %s' % (slow, ratio, fast, bound))
+
+
+def check_sessions(wants):
+    lines = sys.stdin.read()
+    if not lines.strip():
+        fail('no session listed')
+    for want in wants:
+        absent = want.startswith('!')
+        text = want.lstrip('! ')
+        if (text in lines) == absent:
+            fail('%s %s' % (text, 'is still a session' if absent else 'is not a session'))
+        print('%s: %s' % (text, 'absent' if absent else 'present'))
+
+
+def main(argv):
+    if len(argv) < 2:
+        fail(__doc__)
+    command, rest = argv[1], argv[2:]
+    if command == 'states':
+        check_states(load(rest[0]), rest[1:])
+    elif command == 'missing':
+        check_missing(load(rest[0]), *rest[1:4])
+    elif command == 'ratio':
+        check_ratio(load(rest[0]), *rest[1:4])
+    elif command == 'sessions':
+        check_sessions(rest)
+    else:
+        fail('unknown check %s' % command)
+
+
+if __name__ == '__main__':
+    main(sys.argv)
