@@ -193,10 +193,15 @@ def main():
             module.fail_json(msg='systemctl %s %s failed: %s' % (' '.join(args), service, err), **result)
         restart.append(service)
     # A service started just now read the new files; one already running reads them again.
+    again = []
     if params['iscsid_conf'] in result['written'] and 'iscsid' not in restart:
-        systemctl(module, 'restart', 'iscsid')
+        again.append(('restart', 'iscsid'))
     if set(wanted) & set(result['written']) and 'multipathd' not in restart:
-        systemctl(module, 'reload', 'multipathd')
+        again.append(('reload', 'multipathd'))
+    for action, service in again:
+        rc, dummy, err = systemctl(module, action, service)
+        if rc != 0:
+            module.fail_json(msg='systemctl %s %s failed after its configuration changed: %s' % (action, service, err), **result)
     module.exit_json(**result)
 
 
