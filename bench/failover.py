@@ -2,16 +2,19 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """I/O stall when one of two paths dies: the role's tuned settings against the distribution's.
 
-On one lab guest (tests/lab/lab up --hosts 1), storage1 is logged in through one iface per
-storage network (iscsi-a, iscsi-b). A reader in the guest reads 4 KiB blocks with O_DIRECT
-through the multipath device and records when each read completes; the network carrying the
-reads is cut, and the stall is the longest gap between two completed reads. The same run
-measures the distribution's defaults (iscsid.conf as shipped, multipath's built-in defaults)
-and the tuned values read from roles/iscsi_paths/defaults/main.yml, on the same guest.
+On one lab guest (tests/lab/lab up --hosts 1), the role itself (molecule's converge.yml) logs
+the lab's targets in through one iface per storage network (iscsi-a, iscsi-b): once with
+iscsi_paths_tuned false (the distribution's defaults), once with the role's defaults
+(roles/iscsi_paths/defaults/main.yml), each after the guest's sessions and node records are
+gone. Before each cut the sessions' timeouts are read from sysfs and must be the ones meant.
+A reader in the guest reads 4 KiB blocks with O_DIRECT through storage1's first multipath
+device and records when each read completes; the network carrying the reads is cut, and the
+stall is the longest gap between two completed reads.
 Metrics: failover_stall_s_tuned (goal <= 5), failover_stall_s_defaults (reference).
-Measured 2026-11-25 15:54 (bench/results/failover.json), the machine shared with a 3-guest lab
-(load 7-8): replacement_timeout / fast_io_fail_tmo 1 s, NOP-Out 1/2 s: longest gap 4.2 s, 0 read
-errors; the distribution's 5 s / 5/5 s in the same run: 15.7 s. With 2 s / 2 s (earlier): 5.2 s.
+Measured 2026-12-01 10:11 (bench/results/failover.json), the role's own sessions, the machine
+shared with other labs (load 9-13): recovery_tmo 1 s, NOP-Out 1/2 s: longest gap 4.1 s, 0 read
+errors; the distribution's 5 s / 5/5 s in the same run: 15.4 s. (Earlier, with the bench's own
+copy of the settings instead of the role: 4.2 s and 15.7 s.)
 """
 
 import json
@@ -30,9 +33,9 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault('OVIRT_ISCSI_LAB_NAMESPACE', 'ovirt-iscsi-failover')
 LAB = os.path.join(TOP, 'tests', 'lab', 'lab')
 ROLE_DEFAULTS = os.path.join(TOP, 'roles', 'iscsi_paths', 'defaults', 'main.yml')
+SCENARIO = os.path.join(TOP, 'extensions', 'molecule', 'default')
 HOST = 'host1'
 NETWORKS = ('iscsi-a', 'iscsi-b')
-TARGET = 'iqn.2026-11.test.ovirt-iscsi-lab:storage1'
 READ_SECONDS = 75
 CUT_AFTER = 10
 
@@ -71,45 +74,33 @@ def guest(command, **kwargs):
     return lab('ssh', HOST, '--', command, **kwargs)
 
 
-def tuned_settings():
-    """The failover values the role applies when iscsi_paths_tuned is true."""
+def role_defaults():
+    """The role's defaults (what its tuned run must put on the sessions)."""
     with open(ROLE_DEFAULTS, encoding='utf-8') as handle:
-        defaults = yaml.safe_load(handle)
-    return {key: defaults['iscsi_paths_' + key] for key in (
-        'replacement_timeout', 'noop_out_interval', 'noop_out_timeout', 'polling_interval',
-        'no_path_retry', 'fast_io_fail_tmo', 'dev_loss_tmo', 'path_grouping_policy')}
-
-
-def multipath_conf(tuned):
-    """The guest's multipath.conf: built-in defaults, or the tuned values."""
-    lines = ['defaults {', '    user_friendly_names no', '    find_multipaths no']
-    if tuned:
-        lines += ['    %s %s' % (key, tuned[key]) for key in (
-            'polling_interval', 'no_path_retry', 'fast_io_fail_tmo', 'dev_loss_tmo', 'path_grouping_policy')]
-    return '\n'.join(lines + ['}', 'blacklist {', '    devnode "^vd[a-z]"', '}', ''])
+        return yaml.safe_load(handle)
 
 
 def connect(state, tuned):
-    """Fresh sessions to storage1 through one iface per network, with or without tuning."""
+    """Fresh sessions made by the role itself (molecule's converge on the lab), tuned or with
+    the distribution's defaults (iscsi_paths_tuned false): the bench measures what the role writes."""
     guest('iscsiadm -m node -u >/dev/null 2>&1; iscsiadm -m node -o delete >/dev/null 2>&1; true')
-    subprocess.run([LAB, 'ssh', HOST, '--', 'cat >/etc/multipath.conf && multipathd reconfigure >/dev/null'],
-                   input=multipath_conf(tuned), check=True, capture_output=True, text=True)
-    for network in NETWORKS:
-        nic = state['hosts'][HOST]['networks'][network]['nic']
-        portal = '%s:3260' % state['networks'][network]['target_address']
-        node = '-m node -T %s -p %s -I %s' % (TARGET, portal, nic)
-        guest('iscsiadm -m iface -I {0} -o new >/dev/null 2>&1; '
-              'iscsiadm -m iface -I {0} -o update -n iface.net_ifacename -v {0} >/dev/null'.format(nic))
-        guest('iscsiadm -m discovery -t sendtargets -p %s -I %s >/dev/null' % (portal, nic))
-        if tuned:
-            for key, value in (('node.session.timeo.replacement_timeout', tuned['replacement_timeout']),
-                               ('node.conn[0].timeo.noop_out_interval', tuned['noop_out_interval']),
-                               ('node.conn[0].timeo.noop_out_timeout', tuned['noop_out_timeout'])):
-                guest("iscsiadm %s -o update -n '%s' -v %s" % (node, key, value))
-        guest('iscsiadm %s --login >/dev/null' % node)
+    env = dict(os.environ, LAB_UNTUNED_HOSTS='' if tuned else HOST)
+    proc = subprocess.run(['ansible-playbook', '-i', os.path.join(SCENARIO, 'lab_inventory.py'), os.path.join(SCENARIO, 'converge.yml')],
+                          env=env, capture_output=True, text=True, check=False, timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError('the role failed on %s:\n%s' % (HOST, proc.stdout[-3000:]))
     wwid = state['target']['targets'][0]['luns'][0]['wwid']
     wait_paths(wwid, 'active ready', len(NETWORKS))
     return wwid
+
+
+def session_timeouts():
+    """{recovery_tmo, recv_tmo, ping_tmo: the values on the guest's sessions (sysfs)}."""
+    found = {}
+    for key, pattern in (('recovery_tmo', 'iscsi_session/session*'), ('recv_tmo', 'iscsi_connection/connection*'),
+                         ('ping_tmo', 'iscsi_connection/connection*')):
+        found[key] = guest('cat /sys/class/%s/%s | sort -u' % (pattern, key)).split()
+    return found
 
 
 def path_table(wwid):
@@ -148,9 +139,14 @@ def busy_network(state, wwid):
 def measure(state, label, tuned):
     """One failover: the longest gap in reads while the busy network is cut; seconds."""
     wwid = connect(state, tuned)
-    timeouts = guest('echo recovery_tmo $(cat /sys/class/iscsi_session/session*/recovery_tmo | sort -u)'
-                     ' noop $(cat /sys/class/iscsi_connection/connection*/recv_tmo | sort -u)/'
-                     '$(cat /sys/class/iscsi_connection/connection*/ping_tmo | sort -u)').strip()
+    timeouts = session_timeouts()
+    # The sessions carry what was meant (multipathd puts its fast_io_fail_tmo into recovery_tmo),
+    # or the figure would not be the one of the role's settings.
+    wanted = ({'recovery_tmo': [str(tuned['iscsi_paths_fast_io_fail_tmo'])], 'recv_tmo': [str(tuned['iscsi_paths_noop_out_interval'])],
+               'ping_tmo': [str(tuned['iscsi_paths_noop_out_timeout'])]} if tuned else {'recovery_tmo': ['5'], 'recv_tmo': ['5'], 'ping_tmo': ['5']})
+    if timeouts != wanted:
+        raise RuntimeError('%s: the sessions have %s, expected %s' % (label, timeouts, wanted))
+    timeouts = ' '.join('%s %s' % (key, '/'.join(value)) for key, value in sorted(timeouts.items()))
     reader = subprocess.Popen(  # pylint: disable=consider-using-with
         [LAB, 'ssh', HOST, '--', 'python3 - /dev/mapper/%s %d' % (wwid, READ_SECONDS)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -173,7 +169,7 @@ def measure(state, label, tuned):
 
 def main():
     """Bring a one-guest lab up, measure both settings, report, bring the lab down."""
-    tuned = tuned_settings()
+    tuned = role_defaults()
     inventory = lab('up', '--hosts', '1', timeout=1800).strip().splitlines()[-1]
     try:
         with open(os.path.join(os.path.dirname(inventory), 'state.json'), encoding='utf-8') as handle:
