@@ -45,8 +45,8 @@ def check_missing(report, host, network, reason):
         fail('%s: nothing missing' % host)
     for miss in missing:
         if miss['network'] != network or reason not in miss['reason']:
-            fail('%s: missing %s through %s (%s), expected only %s with "%s"' % (host, miss['target'], miss['network'], miss['reason'],
-                                                                                network, reason))
+            fail('%s: missing %s through %s (%s), expected only %s with "%s"'
+                 % (host, miss['target'], miss['network'], miss['reason'], network, reason))
     if report['hosts'][host]['report']['degraded_networks'] != [network]:
         fail('%s: degraded networks %s, expected [%s]' % (host, report['hosts'][host]['report']['degraded_networks'], network))
     print('%s: %d path(s) missing, all through %s: %s' % (host, len(missing), network, missing[0]['reason']))
