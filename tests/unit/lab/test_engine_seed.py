@@ -92,3 +92,45 @@ def test_host_plan_of_a_bond_gives_the_role_the_lab_nics_and_host3_the_default_i
 def test_more_hosts_than_the_description_are_refused():
     with pytest.raises(config.ConfigError, match='--hosts 9'):
         engine_seed.build(DESC, 9)
+
+
+def bridged_long_name_seed():
+    """The lab's seed with iscsi-b renamed past a device name's 15 characters and bridged on host1:
+    the engine then names its bridge 'on' + part of its id, not after the network."""
+    seed = engine_seed.build(DESC, 2)
+    [dc] = seed['data_centers']
+    long_name = 'iscsi-storage-network-b'
+    for network in dc['networks'] + dc['clusters'][0]['networks']:
+        if network['name'] == 'iscsi-b':
+            network['name'] = long_name
+    for host in dc['clusters'][0]['hosts']:
+        for nic in host['nics']:
+            if nic['network'] == 'iscsi-b':
+                nic['network'], nic['bridged'] = long_name, host['name'] == 'host1'
+    return seed, long_name
+
+
+def test_a_bridged_network_binds_to_the_bridge_the_engine_names_not_the_network_name():
+    seed, long_name = bridged_long_name_seed()
+    with harness.Simulator(seed=seed) as sim:
+        connection = sdk.Connection(url=sim.url, username='admin@internal', password=sim.password('admin@internal'), ca_file=sim.ca_file)
+        system = connection.system_service()
+        dc = system.data_centers_service().list(search='name=Default')[0]
+        nets = {n.name: n for n in system.networks_service().list()}
+        [domain] = system.storage_domains_service().list(follow='storage_connections')
+        system.data_centers_service().data_center_service(dc.id).iscsi_bonds_service().add(types.IscsiBond(
+            name='lab-bond', networks=[types.Network(id=nets['iscsi-a'].id), types.Network(id=nets[long_name].id)],
+            storage_connections=[types.StorageConnection(id=c.id) for c in domain.storage_connections]))
+        snapshot = read_snapshot(system, 'Default')
+        info = {'data_center': {'name': 'Default'}, 'iscsi_bonds': [{'name': 'lab-bond'}],
+                'host_plan': plan_hosts(snapshot, snapshot.bonds, read_hosts(system, snapshot))}
+        connection.close()
+    bridge = nets[long_name].vdsm_name
+    assert bridge.startswith('on') and bridge != long_name and len(bridge) <= 15
+    chap = {t['iqn']: 'not-a-real-secret' for t in DESC['target']['targets'] if t.get('chap_user')}
+    inventory = {h['name']: h['nics']['ovirtmgmt']['address'] for h in DESC['hosts'][:2]}
+    hosts = datacenter_hosts(info, inventory, 'address', chap)['hosts']
+    bindings = {h: sorted({(s['iface'], s['net_ifacename'], s['network']) for s in hosts[h]['sessions']}) for h in hosts}
+    # host1 bridges it: its iface ens5 binds to the engine's bridge; host2 does not: to the NIC.
+    assert bindings['host1'] == [('ens4', 'ens4', 'iscsi-a'), ('ens5', bridge, long_name)]
+    assert bindings['host2'] == [('ens4', 'ens4', 'iscsi-a'), ('ens5', 'ens5', long_name)]
