@@ -6,11 +6,16 @@
                                                  through each NET and through no other network
   check.py nonop REPORT HOST ...                 these hosts are non operational, the others operational
   check.py would REPORT HOST=IFACE ...           check mode: the host would log in through IFACE
-  check.py unchanged LOG HOST ...                the play recap says changed=0 for each HOST
+  check.py unchanged LOG HOST ...                the play recap says changed=0 failed=0 for every host
+                                                 in it (localhost too), and lists each HOST
   check.py fio HOST FILE                         fio's JSON: no error, data written and verified
+  check.py requests COUNT BOUND                  the engine requests counted: 1 to BOUND
+  check.py secret SECRET_FILE PATH ...           the secret (non-empty) is in no file under PATH
+  check.py secret-present SECRET_FILE < TEXT     the secret is in TEXT (positive control)
 """
 
 import json
+import os
 import re
 import sys
 
@@ -67,15 +72,48 @@ def check_would(report, specs):
 
 
 def check_unchanged(log, hosts):
+    """changed=0 and failed=0 on every host of the whole recap (localhost too), and HOSTS among them."""
     with open(log, encoding='utf-8') as handle:
         text = handle.read()
+    recap = text[text.rindex('PLAY RECAP'):] if 'PLAY RECAP' in text else fail('%s: no play recap' % log)
+    rows = dict((m.group(1), (int(m.group(2)), int(m.group(3)))) for m in
+                re.finditer(r'^(\S+)\s*:\s*ok=\d+\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)', recap, re.M))
     for host in hosts:
-        match = re.search(r'^%s\s*:.*changed=(\d+)' % re.escape(host), text, re.M)
-        if not match:
-            fail('%s: not in the play recap' % host)
-        if match.group(1) != '0':
-            fail('%s: changed=%s on a re-run with nothing to change' % (host, match.group(1)))
-        print('%s: changed=0' % host)
+        if host not in rows:
+            fail('%s: not in the play recap (%s)' % (host, ', '.join(sorted(rows))))
+    for host, (changed, failed) in sorted(rows.items()):
+        if changed or failed:
+            fail('%s: changed=%d failed=%d on a re-run with nothing to change' % (host, changed, failed))
+    print('changed=0 on every host of the recap: %s' % ', '.join(sorted(rows)))
+
+
+def check_requests(count, bound):
+    """The simulator's request count is at most BOUND (and more than none: the run talked to it)."""
+    if not 0 < int(count) <= int(bound):
+        fail('engine requests of the whole run: %s, expected 1 to %s' % (count, bound))
+    print('engine requests of the whole run: %s (bound %s)' % (count, bound))
+
+
+def check_secret(secret_file, paths):
+    """The secret (a non-empty file) is in no file under PATHS; exit 1 naming where it is."""
+    with open(secret_file, 'rb') as handle:
+        secret = handle.read().strip()
+    if not secret:
+        fail('the secret file %s is empty: a search for it would find nothing' % secret_file)
+    found, searched = [], 0
+    for top in paths:
+        for root, _dirs, files in os.walk(top) if os.path.isdir(top) else [(os.path.dirname(top), [], [os.path.basename(top)])]:
+            for name in files:
+                path = os.path.join(root, name)
+                searched += 1
+                with open(path, 'rb') as handle:
+                    if secret in handle.read():
+                        found.append(path)
+    if not searched:
+        fail('no file to search in %s' % ' '.join(paths))
+    if found:
+        fail('the secret appears in: %s' % ' '.join(found))
+    print('searched %d files for the secret: none holds it' % searched)
 
 
 def check_fio(host, path):
@@ -89,6 +127,15 @@ def check_fio(host, path):
     print('%s: fio errors %d, written %d MiB, verified %d blocks' % (host, job['error'], job['write']['io_bytes'] >> 20, verified))
     if job['error'] or not verified or not job['write']['io_bytes']:
         fail('%s: fio had errors or did no verified I/O' % host)
+
+
+def check_secret_present(secret_file):
+    """Positive control: the secret is in standard input (what must hold it), so a search for it can find it."""
+    with open(secret_file, 'rb') as handle:
+        secret = handle.read().strip()
+    if not secret or secret not in sys.stdin.buffer.read():
+        fail('the secret of %s is not where it must be: a search for it proves nothing' % secret_file)
+    print('the secret is where it must be (positive control)')
 
 
 def main(argv):
@@ -105,6 +152,12 @@ def main(argv):
         check_unchanged(path, rest)
     elif command == 'fio':
         check_fio(path, rest[0])
+    elif command == 'requests':
+        check_requests(path, rest[0])
+    elif command == 'secret':
+        check_secret(path, rest)
+    elif command == 'secret-present':
+        check_secret_present(path)
     else:
         fail('unknown check %s' % command)
 
