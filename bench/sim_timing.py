@@ -59,9 +59,9 @@ def hang_seconds():
 
 def main():
     big = harness.make_seed(hosts=200, networks=3, connections=4, bonds=2)
-    start = statistics.median(start_seconds() for _ in range(RUNS))
-    start_big = statistics.median(start_seconds(big) for _ in range(RUNS))
-    hang = statistics.median(hang_seconds() for _ in range(RUNS))
+    start = statistics.median(start_seconds() for dummy in range(RUNS))
+    start_big = statistics.median(start_seconds(big) for dummy in range(RUNS))
+    hang = statistics.median(hang_seconds() for dummy in range(RUNS))
     benchlib.report('sim_timing', [
         benchlib.metric('sim_start_s', round(start, 2), 's', '< 4'),
         benchlib.metric('sim_start_200_hosts_s', round(start_big, 2), 's', '< 5'),

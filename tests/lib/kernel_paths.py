@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A judge that is not the defendant: a lab guest's iSCSI paths read straight from its kernel
 (sysfs) and multipathd over the lab's ssh, compared path by path with the host role's report.
