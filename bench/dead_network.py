@@ -15,13 +15,11 @@ dead_network_converge_ratio_defaults (the same with open-iscsi's defaults; refer
 four times. Each host's state (iscsi_paths_report.state, or operational / non operational from
 an older role's report) is printed with its time; the JSON is written only from a full run
 (both rounds, host1 operational in both). The lab comes down at the end, also on failure.
-Run 2026-12-01 09:51 on the rewritten role (15d771b), the machine loaded by three other labs
-(load 15-20), no JSON: host1, the clean host, ended degraded in both rounds (a LUN's path "no
-multipath map" after the role's wait for paths, 65-85 s of its time, and 30-34 s of stale removal
-on a first converge). host2 degraded naming iscsi-b in both. Role's settings (5 s, 1 retry):
-host1 300 s, host2 271 s (its logins 12 s, then 57 s waiting for paths), ratio 0.90; open-iscsi's
-(15 s, 8 retries): host1 179 s, host2 202 s (logins 128 s), ratio 1.13. With the role before the
-rewrite, host2 failed with no report at the sendtargets discovery of the dead portal (rc 11).
+Measured 2026-12-01 10:18 (bench/results/dead_network.json), the machine running one other job
+(a make test in its quick stages, load 2-5): role's settings (5 s, 1 retry) host1 49.9 s
+operational, host2 43.7 s degraded naming iscsi-b, ratio 0.88 (goal <= 1.5: met); open-iscsi's
+(15 s, 8 retries) host1 36.8 s, host2 137.7 s, ratio 3.74. (An earlier run at load 15-20 left
+the clean host degraded: its paths took longer than the role's wait; no JSON from it.)
 """
 
 import argparse

@@ -34,5 +34,7 @@ def test_vdsm_owned_multipath_conf_gets_only_the_drop_in():
     args = dict(conf_path='/etc/multipath.conf', conf_content='defaults {}\n', dropin_path='/etc/multipath/conf.d/x.conf',
                 dropin_content='overrides {}\n')
     assert multipath_files('# VDSM REVISION 2.2\n', **args) == {'/etc/multipath/conf.d/x.conf': 'overrides {}\n'}
-    assert multipath_files('# VDSM REVISION 2.2\n', **dict(args, dropin_content='')) == {'/etc/multipath/conf.d/x.conf': None}
+    no_dropin = dict(args)
+    no_dropin['dropin_content'] = ''
+    assert multipath_files('# VDSM REVISION 2.2\n', **no_dropin) == {'/etc/multipath/conf.d/x.conf': None}
     assert multipath_files(None, **args) == {'/etc/multipath.conf': 'defaults {}\n'}
