@@ -91,13 +91,13 @@ options:
     type: dict
     default: {}
   login_timeout:
-    description: Seconds one login attempt may take (C(node.conn[0].timeo.login_timeout); open-iscsi's default is 15).
+    description: Seconds one login attempt may take (C(node.conn[0].timeo.login_timeout), open-iscsi's default too).
     type: int
-    default: 5
+    default: 15
   login_retries:
     description:
       - Further attempts after a first login timed out (C(node.session.initial_login_retry_max); open-iscsi's default
-        is 8, so an unreachable portal costs about two minutes).
+        is 8, so an unreachable portal costs about two minutes; with 1 it costs about 30 s).
     type: int
     default: 1
   parallel_logins:
@@ -209,7 +209,7 @@ ARGUMENT_SPEC = dict(
     sessions=dict(type='list', elements='dict', required=True, options=SESSION_SPEC),
     node_startup=dict(type='str', choices=['automatic', 'manual', 'onboot'], default='automatic'),
     node_settings=dict(type='dict', default={}),
-    login_timeout=dict(type='int', default=5),
+    login_timeout=dict(type='int', default=15),
     login_retries=dict(type='int', default=1),
     parallel_logins=dict(type='int', default=10),
     wait=dict(type='int', default=60),

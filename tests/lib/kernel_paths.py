@@ -43,8 +43,11 @@ for sysdir in sorted(glob.glob('/sys/class/iscsi_session/session*')):
         for block in (os.listdir(scsi + '/block') if os.path.isdir(scsi + '/block') else []):
             disks[block] = {'scsi_state': read(scsi + '/state'), 'wwid': read(scsi + '/wwid')}
     address, port = conn and read(conn + '/persistent_address'), conn and read(conn + '/persistent_port')
-    # iscsid's node record of the session (its replacement_timeout is what a new session gets).
-    record = '/etc/iscsi/nodes/%s/%s,%s,%s/%s' % (read(sysdir + '/targetname'), address, port, read(sysdir + '/tpgt'), read(sysdir + '/ifacename'))
+    # iscsid's node record of the session (its replacement_timeout is what a new session gets): a
+    # record made without discovery has portal group tag -1 where the session has the target's.
+    records = glob.glob('/etc/iscsi/nodes/%s/%s,%s,*/%s' % (read(sysdir + '/targetname'), address, port, read(sysdir + '/ifacename')))
+    exact = [r for r in records if r.split('/')[-2].endswith(',%s' % read(sysdir + '/tpgt'))]
+    record = (exact or sorted(records) or [''])[0]
     settings = dict(line.split(' = ', 1) for line in (read(record) or '').splitlines() if ' = ' in line)
     sessions.append({'session': os.path.basename(sysdir), 'target': read(sysdir + '/targetname'),
                      'iface': read(sysdir + '/ifacename'), 'state': read(sysdir + '/state'),
