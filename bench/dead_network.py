@@ -15,11 +15,12 @@ dead_network_converge_ratio_defaults (the same with open-iscsi's defaults; refer
 four times. Each host's state (iscsi_paths_report.state, or operational / non operational from
 an older role's report) is printed with its time; the JSON is written only from a full run
 (both rounds, host1 operational in both). The lab comes down at the end, also on failure.
-Measured 2026-12-01 10:18 (bench/results/dead_network.json), the machine running one other job
-(a make test in its quick stages, load 2-5): role's settings (5 s, 1 retry) host1 49.9 s
-operational, host2 43.7 s degraded naming iscsi-b, ratio 0.88 (goal <= 1.5: met); open-iscsi's
-(15 s, 8 retries) host1 36.8 s, host2 137.7 s, ratio 3.74. (An earlier run at load 15-20 left
-the clean host degraded: its paths took longer than the role's wait; no JSON from it.)
+Measured 2026-12-01 10:40 (bench/results/dead_network.json), during the quick stages of a make
+test: role's settings (15 s per attempt, 1 retry) host1 52.4 s operational, host2 48.2 s
+degraded naming iscsi-b, ratio 0.92 (goal <= 1.5: met); open-iscsi's (15 s, 8 retries) host1
+30.1 s, host2 135.4 s, ratio 4.50. At 10:18 with a 5 s timeout: 0.88 against 3.74; the role went
+back to 15 s per attempt after six parallel live logins of a busy lab guest timed out at 5 s.
+(A run at load 15-20 left the clean host degraded: its paths took longer than the role's wait.)
 """
 
 import argparse
