@@ -102,6 +102,15 @@ def unbonded_connection_ids(snapshot, all_bonds):
     return found
 
 
+def portal_group_tag(snapshot, connection_id):
+    """The connection's portal group tag as the engine holds it; VDSM takes 1 when it has none."""
+    known = snapshot.connections.get(connection_id)
+    try:
+        return int(getattr(known, 'portal', None) or 1)
+    except ValueError:
+        return 1
+
+
 def _add_sessions(sessions, snapshot, connection_ids, bindings, bond_name):
     for connection_id in connection_ids:
         connection = connection_facts(snapshot, connection_id)
@@ -110,7 +119,7 @@ def _add_sessions(sessions, snapshot, connection_ids, bindings, bond_name):
             sessions.setdefault(key, dict(
                 iface=binding['name'], network=binding['network'], net_ifacename=binding['net_ifacename'],
                 subnet=binding['subnet'], connection_id=connection_id, bond=bond_name,
-                address=connection['address'], port=connection['port'],
+                address=connection['address'], port=connection['port'], tpgt=portal_group_tag(snapshot, connection_id),
                 target=connection['target'], username=connection['username'],
             ))
 

@@ -104,7 +104,9 @@ def normalize_sessions(sessions):
         except ValueError:
             problems.append('%s: %r is not a portal address' % (where, entry['address']))
             continue
-        entry.update(address=normal_address(address), port=port, tpgt=entry.get('tpgt', tpgt))
+        # Node records are made with the portal group tag, as VDSM makes them (1 when the engine
+        # has none): made without one, open-iscsi keeps one record per portal, whatever the iface.
+        entry.update(address=normal_address(address), port=port, tpgt=int(entry.get('tpgt') or tpgt or 1))
         if entry['iface'] in BUILT_IN_IFACES:
             entry['net_ifacename'] = None
         elif not entry.get('net_ifacename'):
@@ -289,7 +291,7 @@ def diff_of(plan):
 
 
 # The keys of a desired session, as the iscsi_sessions module takes them.
-SESSION_KEYS = ('iface', 'net_ifacename', 'network', 'subnet', 'address', 'port', 'target', 'username', 'password')
+SESSION_KEYS = ('iface', 'net_ifacename', 'network', 'subnet', 'address', 'port', 'tpgt', 'target', 'username', 'password')
 
 
 def module_sessions(sessions):

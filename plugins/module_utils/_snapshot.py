@@ -33,7 +33,8 @@ Network = collections.namedtuple('Network', 'id name vdsm_name vlan_id')
 Cluster = collections.namedtuple('Cluster', 'id name network_ids required_ids')
 Bond = collections.namedtuple('Bond', 'id name description network_ids connection_ids')
 Domain = collections.namedtuple('Domain', 'id name storage_type connection_ids')
-Connection = collections.namedtuple('Connection', 'id type address port target username')
+# portal: the portal group tag the engine holds for an iSCSI connection (its 'portal' field).
+Connection = collections.namedtuple('Connection', 'id type address port target username portal', defaults=(None,))
 
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
@@ -53,7 +54,7 @@ def _ids(items):
 def connection_from_sdk(item):
     return Connection(
         id=item.id, type=_enum(item.type), address=item.address,
-        port=item.port, target=item.target, username=item.username,
+        port=item.port, target=item.target, username=item.username, portal=getattr(item, 'portal', None),
     )
 
 

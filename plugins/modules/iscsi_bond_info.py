@@ -242,6 +242,9 @@ host_plan:
         port:
           description: Portal port.
           type: int
+        tpgt:
+          description: Portal group tag of the connection (its C(portal) in the engine; 1 when the engine has none, as VDSM takes it).
+          type: int
         target:
           description: Target IQN.
           type: str

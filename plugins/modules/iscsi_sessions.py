@@ -68,6 +68,12 @@ options:
         description: Portal port.
         type: int
         default: 3260
+      tpgt:
+        description:
+          - The portal group tag the node record is made with (the engine connection's C(portal), 1 when it has none,
+            as VDSM takes it). A node record made without one would be the only one of its portal, whatever its iface.
+        type: int
+        default: 1
       target:
         description: Target IQN.
         type: str
@@ -200,6 +206,7 @@ SESSION_SPEC = dict(
     subnet=dict(type='str'),
     address=dict(type='str', required=True),
     port=dict(type='int', default=3260),
+    tpgt=dict(type='int', default=1),
     target=dict(type='str', required=True),
     username=dict(type='str'),
     password=dict(type='str', no_log=True),

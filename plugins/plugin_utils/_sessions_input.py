@@ -51,10 +51,10 @@ def sessions_from_form(networks, targets):
     for target in targets:
         for portal in target['portals']:
             try:
-                address, port, dummy = split_portal(portal)
+                address, port, tpgt = split_portal(portal)
             except ValueError as exc:
                 raise PlanError(['iscsi_paths_targets: %s: %s' % (target['iqn'], exc)])
-            sessions += [dict(binding, address=address, port=port, target=target['iqn'],
+            sessions += [dict(binding, address=address, port=port, tpgt=tpgt, target=target['iqn'],
                               username=target.get('username'), password=target.get('password')) for binding in bindings]
     return module_sessions(sessions)
 

@@ -192,3 +192,10 @@ def test_iqns_and_ipv6_addresses_compare_as_names_and_addresses():
     host = converged([want('ens4', 'fd00::1', T1.upper())])
     plan = plan_of([want('ens4', 'FD00:0:0:0::1', T1)], host)
     assert not plan.logins and not plan.create_nodes
+
+
+def test_node_records_are_made_with_the_portal_group_tag_the_engine_gives_or_1():
+    """Without one, open-iscsi keeps a single record per portal whatever the iface: two ifaces to
+    one portal (one subnet, or default beside a NIC) would overwrite each other."""
+    plan = plan_of([want('ens4', '198.18.4.1'), want('ens5', '198.18.4.1', tpgt=2)], EMPTY_HOST)
+    assert [(s['iface'], s['tpgt']) for s in plan.create_nodes] == [('ens4', 1), ('ens5', 2)]

@@ -39,6 +39,6 @@ def test_return_documents_the_host_plan_keys_the_host_role_reads():
     host_plan = yaml.safe_load(iscsi_bond_info.RETURN)['host_plan']['contains']
     assert set(host_plan) == set(['id', 'name', 'address', 'status', 'cluster', 'bonds', 'ifaces', 'sessions', 'data_center_targets'])
     assert set(host_plan['ifaces']['contains']) == set(['name', 'nic', 'network', 'net_ifacename', 'bridged', 'ip', 'subnet'])
-    assert set(host_plan['sessions']['contains']) == set(['iface', 'network', 'net_ifacename', 'subnet', 'address', 'port', 'target', 'username',
+    assert set(host_plan['sessions']['contains']) == set(['iface', 'network', 'net_ifacename', 'subnet', 'address', 'port', 'tpgt', 'target', 'username',
                                                          'connection_id', 'bond'])
     assert 'password' not in iscsi_bond_info.RETURN.lower().replace('never a password', '').replace('password is never', '')
