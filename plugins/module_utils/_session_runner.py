@@ -26,6 +26,8 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_pla
     describe, intended_record, key_of, make_plan, settled_record)
 
 EMPTY_RECORD = {'ifaces': [], 'nodes': []}
+# Seconds a new path may stay out of every multipath map before it is handed to multipathd.
+ORPHAN_GRACE = 10
 
 
 def read_record(path):
@@ -72,6 +74,7 @@ class SessionRunner:
         self.changed = False
         self.polls = 0
         self.still_coming = []
+        self.orphans_added = []
 
     # -- reads
     def read_host(self, desired):
@@ -146,8 +149,14 @@ class SessionRunner:
         return failed
 
     def settle(self, desired, failed, logged_in_now):
-        """Read the paths, again every two seconds while a path of a new session is still coming."""
-        deadline = time.monotonic() + (self.wait if logged_in_now else 0)
+        """Read the paths, again every two seconds while a path of a new session is still coming.
+
+        A path multipathd left out of every map for a while (an orphan: it saw the disk while it
+        was busy, for example reading its configuration again) is handed to it once, as os-brick
+        does (``multipathd add path``)."""
+        started = time.monotonic()
+        deadline = started + (self.wait if logged_in_now else 0)
+        handed = set()
         while True:
             sessions, luns = self.read_paths()
             report = host_report(luns, sessions, desired, failed=failed)
@@ -156,7 +165,18 @@ class SessionRunner:
             if not coming or time.monotonic() >= deadline:
                 self.still_coming = coming
                 return sessions, luns
+            if time.monotonic() - started >= ORPHAN_GRACE:
+                orphans = [p['device'] for lun in luns for p in lun['paths']
+                           if p.get('device') and p.get('dm_state') is None and p['device'] not in handed]
+                for device in orphans:
+                    self.add_path(device)
+                    handed.add(device)
             time.sleep(2)
+
+    def add_path(self, device):
+        binary = self.module.get_bin_path('multipathd', required=True)
+        rc, out, err = self.module.run_command([binary, 'add', 'path', device], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
+        self.orphans_added.append('%s: %s' % (device, (out or err or 'rc %d' % rc).strip()))
 
     def remove_stale(self, plan, luns):
         """Stale sessions out one at a time, each only while every LUN keeps another active path."""
@@ -234,6 +254,7 @@ def converge(module, iscsiadm, desired, *, options):
                          leaving_ifaces=removed_ifaces, kept=kept)
     report['seconds'] = dict(clock.laps, path_reads=runner.polls, total=round(sum(clock.laps.values()), 1))
     report['still_coming'] = runner.still_coming
+    report['orphan_paths_added'] = runner.orphans_added
     return runner.changed, report, plan
 
 

@@ -92,11 +92,15 @@ written:
 '''
 
 import os
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config import (
     ENABLED_STATES, multipath_files, vdsm_owns, with_block)
+
+# `multipathd show daemon` ends with its state: 'configure' while it reads its configuration.
+MULTIPATHD_READY = ('idle', 'running')
 
 
 def read(path):
@@ -202,7 +206,27 @@ def main():
         rc, dummy, err = systemctl(module, action, service)
         if rc != 0:
             module.fail_json(msg='systemctl %s %s failed after its configuration changed: %s' % (action, service, err), **result)
+    if 'multipathd' in restart or ('reload', 'multipathd') in again:
+        wait_for_multipathd(module, result)
     module.exit_json(**result)
+
+
+def wait_for_multipathd(module, result, seconds=60):
+    """Until multipathd has read its configuration again: paths that appear while it reconfigures
+    can stay orphans with no map (seen in the lab when logins followed a reload at once)."""
+    binary = module.get_bin_path('multipathd', required=True)
+    deadline = time.monotonic() + seconds
+    # A reload only schedules the reconfiguration: give it a moment to begin before asking.
+    time.sleep(1)
+    while True:
+        rc, out, dummy = module.run_command([binary, 'show', 'daemon'], environ_update={'LC_ALL': 'C'})
+        state = (out or '').split()[-1:] if rc == 0 else []
+        if state and state[0] in MULTIPATHD_READY:
+            return
+        if time.monotonic() >= deadline:
+            module.fail_json(msg='multipathd did not finish reading its configuration within %d s (show daemon: %s)'
+                             % (seconds, (out or '').strip() or 'no answer'), **result)
+        time.sleep(1)
 
 
 if __name__ == '__main__':
