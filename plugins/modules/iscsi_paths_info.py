@@ -124,43 +124,9 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm, IscsiadmError, format_portal
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import MultipathError, path_is_active, read_paths
-
-
-def session_view(session):
-    return {
-        'sid': session.get('sid'), 'target': session.get('target'),
-        'portal': format_portal(session['address'], session['port']) if session.get('address') else None,
-        'iface': session.get('iface'), 'netdev': session.get('netdev') or '', 'ipaddress': session.get('ipaddress') or '',
-        'session_state': session.get('session_state'), 'connection_state': session.get('connection_state'),
-        'disks': [d['disk'] for d in session.get('devices', []) if d.get('disk')],
-    }
-
-
-def join_paths(sessions, mpaths):
-    """Pure join on the SCSI disk name: iSCSI sessions x multipathd paths -> LUN entries."""
-    by_device = {p['device']: p for p in mpaths if p.get('device')}
-    luns = {}
-    for session in sessions:
-        view = session_view(session)
-        for disk in session.get('devices', []):
-            if not disk.get('disk'):
-                continue
-            mpath = by_device.get(disk['disk'], {})
-            wwid = mpath.get('wwid') or 'unknown:%s' % disk['disk']
-            lun = luns.setdefault(wwid, {'wwid': wwid, 'map': mpath.get('map'), 'active_paths': 0, 'paths': []})
-            lun['map'] = lun['map'] or mpath.get('map')
-            path = {
-                'device': disk['disk'], 'hctl': disk.get('hctl'), 'target': view['target'], 'portal': view['portal'],
-                'iface': view['iface'], 'netdev': view['netdev'], 'ipaddress': view['ipaddress'], 'sid': view['sid'],
-                'session_state': view['session_state'], 'dm_state': mpath.get('dm_state'),
-                'checker_state': mpath.get('checker_state'), 'device_state': mpath.get('device_state') or disk.get('state'),
-                'active': bool(mpath) and path_is_active(mpath),
-            }
-            lun['paths'].append(path)
-            lun['active_paths'] += int(path['active'])
-    return sorted(luns.values(), key=lambda lun: lun['wwid'])
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import join_paths, session_view
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm, IscsiadmError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import MultipathError, read_paths
 
 
 def find_missing(luns, sessions, targets, ifaces):

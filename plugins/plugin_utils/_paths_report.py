@@ -11,16 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-
-def path_state(path):
-    """One word for a path: active, or what keeps it from carrying I/O."""
-    if path.get('active'):
-        return 'active'
-    if path.get('session_state') and path['session_state'] != 'LOGGED_IN':
-        return 'session %s' % path['session_state'].lower()
-    if path.get('dm_state') is None:
-        return 'no multipath map'
-    return '%s/%s' % (path.get('dm_state'), path.get('checker_state'))
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import path_state
 
 
 def network_label(iface, network_of_iface):

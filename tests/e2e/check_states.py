@@ -12,18 +12,9 @@
                                                      hold each WANT, and no '! WANT'
 """
 
-import json
 import sys
 
-
-def fail(message):
-    print('FAIL: %s' % message)
-    sys.exit(1)
-
-
-def load(path):
-    with open(path, encoding='utf-8') as handle:
-        return json.load(handle)
+from check import fail, load  # tests/e2e/check.py, beside this file
 
 
 def check_states(report, specs):
