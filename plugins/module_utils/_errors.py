@@ -83,6 +83,11 @@ class EngineError(ModuleError):
             msg += ': %s' % text
         super(EngineError, self).__init__(msg, engine_error=dict(action=action, code=code, reason=reason, detail=detail))
 
+    @property
+    def not_found(self):
+        """The engine answered 404: the entity asked for does not exist."""
+        return self.code == 404
+
 
 def is_connect_failure(error):
     """True when ``error`` (an ``ovirtsdk4.Error``) says no connection to the engine was made."""

@@ -25,7 +25,7 @@ import collections
 import re
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import (
-    ModuleError, ValidationError, engine_call,
+    EngineError, ModuleError, ValidationError, engine_call,
 )
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import format_portal
 
@@ -153,8 +153,8 @@ def read_data_center(system, data_center, follow=DC_FOLLOW):
         try:
             with engine_call('read data center %s' % data_center):
                 return centers.data_center_service(data_center).get(follow=follow)
-        except ModuleError as error:
-            if error.details.get('engine_error', {}).get('code') != 404:
+        except EngineError as error:
+            if not error.not_found:
                 raise
             # Not an id after all: a data center may be named like one.
     with engine_call('search data center %s' % data_center, collection=True):
@@ -189,8 +189,8 @@ def read_connection(system, connection_id):
     try:
         with engine_call('read storage connection %s' % connection_id):
             return connection_from_sdk(system.storage_connections_service().storage_connection_service(connection_id).get())
-    except ModuleError as error:
-        if error.details.get('engine_error', {}).get('code') == 404:
+    except EngineError as error:
+        if error.not_found:
             return None
         raise
 

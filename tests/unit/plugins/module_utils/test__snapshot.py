@@ -6,12 +6,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ovirtsdk4 as sdk
 import pytest
 from ovirtsdk4 import types
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import ValidationError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import EngineError, ValidationError
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import (
-    _search_value, assume_bonds, check_assumed_connections, snapshot_from_sdk,
+    _search_value, assume_bonds, check_assumed_connections, read_connection, read_data_center, snapshot_from_sdk,
 )
 
 from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.engine_fixtures import (
@@ -149,3 +150,61 @@ def test_ipv6_portals_are_bracketed():
                                      id='v6', type=types.StorageType.ISCSI, address='fd00::1', port=3260, target='iqn.x')])
     snap = snapshot_from_sdk(sdk_dc(), [domain])
     assert snap.connection_label('v6') == '[fd00::1]:3260 iqn.x'
+
+
+def sdk_error(code):
+    error = (sdk.NotFoundError if code == 404 else sdk.Error)('HTTP response code is %d.' % code)
+    error.code, error.fault = code, None
+    return error
+
+
+class Answers:
+    """A service whose get() and list() answer in turn from ``answers`` (an SDK error is raised)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+
+    def _next(self, **_kwargs):
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    get = list = _next
+
+    def data_center_service(self, _id):
+        return self
+
+    storage_connection_service = data_center_service
+
+
+class AnsweringSystem:
+    """Every service is the one ``Answers``."""
+
+    def __init__(self, service):
+        self.service = service
+
+    def data_centers_service(self):
+        return self.service
+
+    storage_connections_service = data_centers_service
+
+
+UUID = '5f9c3c1e-0d6b-4a53-9b1e-2a1c2d3e4f50'
+
+
+def test_a_data_center_named_like_an_id_is_searched_by_name_after_a_404():
+    named = types.DataCenter(id=DC, name=UUID)
+    assert read_data_center(AnsweringSystem(Answers(sdk_error(404), [named])), UUID) is named
+
+
+def test_other_engine_errors_reading_a_data_center_by_id_are_not_hidden():
+    with pytest.raises(EngineError) as caught:
+        read_data_center(AnsweringSystem(Answers(sdk_error(500))), UUID)
+    assert caught.value.code == 500
+
+
+def test_a_connection_id_the_engine_does_not_know_reads_as_none():
+    assert read_connection(AnsweringSystem(Answers(sdk_error(404))), UUID) is None
+    with pytest.raises(EngineError):
+        read_connection(AnsweringSystem(Answers(sdk_error(503))), UUID)
