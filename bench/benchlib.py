@@ -10,8 +10,20 @@ import datetime
 import json
 import os
 import platform
+import sys
 
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results')
+TESTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'tests')
+
+
+def engine_sim():
+    """The engine simulator's harness (tests/engine_sim/harness.py), imported by name as the
+    tests import it (tests/pytest.ini): tests/ and tests/lab (`lablib`) go on sys.path once."""
+    for path in (TESTS_DIR, os.path.join(TESTS_DIR, 'lab')):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    from engine_sim import harness  # pylint: disable=import-outside-toplevel
+    return harness
 
 
 def machine():

@@ -15,7 +15,6 @@ nothing. SSO login/logout and ``/__sim__/`` calls are not counted by the simulat
 Run with the project's environment: ``source scripts/env.sh && bench/bond_requests.py``.
 """
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -25,9 +24,7 @@ import tempfile
 import benchlib
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location('engine_sim_harness', os.path.join(TOP, 'tests', 'engine_sim', 'harness.py'))
-harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(harness)
+harness = benchlib.engine_sim()
 
 BOND_SIZES = (1, 10, 100)
 HOST_SIZES = (10, 200)

@@ -22,7 +22,6 @@ Goal: the same count for 3 and for 200 hosts (the plan is read once, whatever th
 Run with the project's environment: ``source scripts/env.sh && bench/playbook_requests.py``.
 """
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -32,11 +31,8 @@ import tempfile
 import benchlib
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location('engine_sim_harness', os.path.join(TOP, 'tests', 'engine_sim', 'harness.py'))
-harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(harness)
-sys.path.insert(0, os.path.join(TOP, 'tests', 'lab'))
-from lablib import config, engine_seed  # noqa: E402  pylint: disable=wrong-import-position
+harness = benchlib.engine_sim()
+from lablib import config, engine_seed  # noqa: E402  pylint: disable=wrong-import-position  (after benchlib.engine_sim())
 
 
 def run_playbook(sim, work, seed, bond, check):

@@ -13,7 +13,6 @@ Each is the median of RUNS runs. Run with the project's environment:
 ``source scripts/env.sh && bench/sim_timing.py``.
 """
 
-import importlib.util
 import os
 import statistics
 import sys
@@ -24,9 +23,7 @@ import ovirtsdk4 as sdk
 import benchlib
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location('engine_sim_harness', os.path.join(TOP, 'tests', 'engine_sim', 'harness.py'))
-harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(harness)
+harness = benchlib.engine_sim()
 RUNS = 5
 
 

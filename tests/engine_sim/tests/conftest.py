@@ -3,18 +3,18 @@
 
 import pytest
 
-from simhelp import Names, connect, harness
+from simhelp import Names, connect
 
 
 @pytest.fixture(scope='module')
-def sim():
-    with harness.Simulator() as running:
+def sim(engine_sim):
+    with engine_sim.Simulator() as running:
         yield running
 
 
 @pytest.fixture()
-def fresh_sim():
-    with harness.Simulator() as running:
+def fresh_sim(engine_sim):
+    with engine_sim.Simulator() as running:
         yield running
 
 

@@ -1,15 +1,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Helpers for the simulator tests: the harness (loaded by path), SDK connections, ids by name."""
-
-import importlib.util
-import os
+"""Helpers for the simulator tests: SDK connections, ids by name (the harness is the engine_sim fixture)."""
 
 import ovirtsdk4 as sdk
-
-_HARNESS_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'harness.py')
-_SPEC = importlib.util.spec_from_file_location('engine_sim_harness', _HARNESS_PATH)
-harness = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(harness)
 
 
 def connect(sim, user='admin@internal', **options):

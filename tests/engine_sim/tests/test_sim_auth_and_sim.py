@@ -17,7 +17,7 @@ import ovirtsdk4 as sdk
 from ovirtsdk4 import types
 import pytest
 
-from simhelp import Names, connect, harness
+from simhelp import Names, connect
 
 
 def _raw(sim, path, method='GET', data=None, headers=None):
@@ -108,14 +108,14 @@ def test_api_root_and_versions(sim, admin):
     assert (status, body) == (405, b'')
 
 
-def test_request_log_on_stderr_has_no_secrets(tmp_path):
+def test_request_log_on_stderr_has_no_secrets(tmp_path, engine_sim):
     state_dir = str(tmp_path)
-    process = subprocess.Popen([sys.executable, harness.SIM_DIR, '--port', '0', '--state-dir', state_dir],
+    process = subprocess.Popen([sys.executable, engine_sim.SIM_DIR, '--port', '0', '--state-dir', state_dir],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=dict(os.environ, ENGINE_SIM_LOG='1'))
     try:
         line = process.stdout.readline()
-        sim = harness.Simulator()
+        sim = engine_sim.Simulator()
         sim.base = 'https://127.0.0.1:%s' % line.split('port=')[1].split()[0]
         sim.url = sim.base + '/ovirt-engine/api'
         sim.ca_file = os.path.join(state_dir, 'ca.pem')
@@ -147,14 +147,14 @@ def test_stats_count_api_requests_only(sim):
     assert sim.reset_stats() == {'requests': 0} and sim.stats()['requests'] == 0
 
 
-def test_state_is_a_snapshot_of_every_entity_without_secrets(sim):
+def test_state_is_a_snapshot_of_every_entity_without_secrets(sim, engine_sim):
     state = sim.state()
     assert set(state) >= {'data_centers', 'clusters', 'networks', 'cluster_networks', 'hosts', 'host_nics',
                           'network_attachments', 'storage_domains', 'storage_connections', 'iscsi_bonds', 'users',
                           'roles', 'permissions'}
     assert len(state['hosts']) == 2 and len(state['users']) == 3
     text = json.dumps(state)
-    for user in harness.DEFAULT_PASSWORDS:
+    for user in engine_sim.DEFAULT_PASSWORDS:
         assert sim.password(user) not in text
     assert all(user['password'].startswith('sha256:') for user in state['users'])
     assert state == sim.state()
@@ -195,17 +195,17 @@ def test_fault_hang_outlasts_the_client_timeout(sim):
     assert sim.clear_faults() == {'removed': 0}
 
 
-def test_bad_fault_specs_are_refused(sim):
-    with pytest.raises(harness.SimulatorError) as excinfo:
+def test_bad_fault_specs_are_refused(sim, engine_sim):
+    with pytest.raises(engine_sim.SimulatorError) as excinfo:
         sim.add_fault(path='(', status=500)
     assert '400' in str(excinfo.value)
-    with pytest.raises(harness.SimulatorError):
+    with pytest.raises(engine_sim.SimulatorError):
         sim.add_fault(path='x')
 
 
-def test_start_answers_and_sigterm_stops_cleanly():
+def test_start_answers_and_sigterm_stops_cleanly(engine_sim):
     # How fast it starts is bench/sim_timing.py's figure, not a test's.
-    sim = harness.Simulator().start()
+    sim = engine_sim.Simulator().start()
     process = sim.process
     try:
         assert os.path.exists(sim.ca_file)
@@ -216,21 +216,21 @@ def test_start_answers_and_sigterm_stops_cleanly():
         sim.stop()
 
 
-def test_a_bad_seed_is_refused_with_a_message():
+def test_a_bad_seed_is_refused_with_a_message(engine_sim):
     with tempfile.TemporaryDirectory() as state_dir:
         seed = os.path.join(state_dir, 'seed.json')
         with open(seed, 'w', encoding='utf-8') as handle:
             json.dump({'data_centers': [{'name': 'X', 'clusters': [{'name': 'c', 'networks': ['missing']}]}]}, handle)
-        result = subprocess.run([sys.executable, harness.SIM_DIR, '--port', '0', '--seed', seed, '--state-dir',
+        result = subprocess.run([sys.executable, engine_sim.SIM_DIR, '--port', '0', '--seed', seed, '--state-dir',
                                  state_dir], capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
     assert 'unknown network "missing"' in result.stderr
 
 
-def test_make_seed_scales_and_loads():
+def test_make_seed_scales_and_loads(engine_sim):
     # How fast it loads is bench/sim_timing.py's figure, not a test's.
-    seed = harness.make_seed(hosts=200, networks=3, connections=4, bonds=2)
-    with harness.Simulator(seed=seed) as sim:
+    seed = engine_sim.make_seed(hosts=200, networks=3, connections=4, bonds=2)
+    with engine_sim.Simulator(seed=seed) as sim:
         connection = connect(sim)
         try:
             sim.reset_stats()
@@ -245,12 +245,12 @@ def test_make_seed_scales_and_loads():
             connection.close()
 
 
-def test_a_busy_port_is_refused_with_a_message(tmp_path):
+def test_a_busy_port_is_refused_with_a_message(tmp_path, engine_sim):
     with socket.socket() as busy:
         busy.bind(('127.0.0.1', 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run([sys.executable, harness.SIM_DIR, '--port', str(port), '--state-dir', str(tmp_path)],
+        result = subprocess.run([sys.executable, engine_sim.SIM_DIR, '--port', str(port), '--state-dir', str(tmp_path)],
                                 capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
     assert 'cannot listen on 127.0.0.1:%d' % port in result.stderr

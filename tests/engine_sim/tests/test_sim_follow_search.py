@@ -5,7 +5,7 @@ import ovirtsdk4 as sdk
 from ovirtsdk4 import types
 import pytest
 
-from simhelp import connect, harness
+from simhelp import connect
 
 
 def test_one_request_for_the_data_center_with_everything(admin, sim, names):
@@ -148,10 +148,10 @@ def test_cluster_and_dc_network_views(admin, names):
     assert all(n.href.startswith('/ovirt-engine/api/datacenters/') for n in dc_networks)
 
 
-def test_vlan_networks_attach_to_the_base_nic_and_names_get_vdsm_names():
-    seed = harness.make_seed(hosts=1, networks=2, vlan_networks=True)
+def test_vlan_networks_attach_to_the_base_nic_and_names_get_vdsm_names(engine_sim):
+    seed = engine_sim.make_seed(hosts=1, networks=2, vlan_networks=True)
     seed['data_centers'][0]['networks'].append({'name': 'a-very-long-network-name'})
-    with harness.Simulator(seed=seed) as sim:
+    with engine_sim.Simulator(seed=seed) as sim:
         connection = connect(sim)
         try:
             host = connection.system_service().hosts_service().list(follow='nics,network_attachments')[0]

@@ -6,7 +6,7 @@ from ovirtsdk4 import types
 import pytest
 import yaml
 
-from simhelp import Names, connect, harness
+from simhelp import Names, connect
 
 NOT_AUTHORIZED = '[User is not authorized to perform this action.]'
 
@@ -77,8 +77,8 @@ def test_dc_permissions_collection(admin, names):
     assert 'edit_storage_pool_configuration' in [p.name for p in permits]
 
 
-def _seed_with_default_in_maintenance(hosts_status='up', drop_nfs=True):
-    seed = yaml.safe_load(open(harness.DEFAULT_SEED, encoding='utf-8'))
+def _seed_with_default_in_maintenance(engine_sim, hosts_status='up', drop_nfs=True):
+    seed = yaml.safe_load(open(engine_sim.DEFAULT_SEED, encoding='utf-8'))
     default = seed['data_centers'][0]
     default['status'] = 'maintenance'
     if drop_nfs:
@@ -98,8 +98,8 @@ def test_an_active_dc_cannot_be_removed(sim, names):
     assert sim.state() == before
 
 
-def test_dc_removal_checks_domains_and_forced_removal_checks_hosts():
-    with harness.Simulator(seed=_seed_with_default_in_maintenance(drop_nfs=False)) as sim:
+def test_dc_removal_checks_domains_and_forced_removal_checks_hosts(engine_sim):
+    with engine_sim.Simulator(seed=_seed_with_default_in_maintenance(engine_sim, drop_nfs=False)) as sim:
         connection = connect(sim)
         try:
             names = Names(connection)
@@ -116,10 +116,10 @@ def test_dc_removal_checks_domains_and_forced_removal_checks_hosts():
 
 
 @pytest.mark.parametrize('force, hosts_status, drop_nfs', [(False, 'up', True), (True, 'maintenance', False)])
-def test_removing_a_dc_takes_its_bonds(force, hosts_status, drop_nfs):
-    seed = _seed_with_default_in_maintenance(hosts_status, drop_nfs)
+def test_removing_a_dc_takes_its_bonds(force, hosts_status, drop_nfs, engine_sim):
+    seed = _seed_with_default_in_maintenance(engine_sim, hosts_status, drop_nfs)
     seed['data_centers'][0]['iscsi_bonds'] = [{'name': 'goes', 'networks': ['iscsi-a']}]
-    with harness.Simulator(seed=seed) as sim:
+    with engine_sim.Simulator(seed=seed) as sim:
         connection = connect(sim)
         try:
             names = Names(connection)
@@ -185,16 +185,16 @@ def test_connection_used_by_a_domain_cannot_be_removed(fresh_sim):
         connection.close()
 
 
-def test_a_removed_connection_leaves_its_bonds():
+def test_a_removed_connection_leaves_its_bonds(engine_sim):
     """A bond can hold a connection no domain uses any more (its domain went away); the seed says so."""
-    seed = yaml.safe_load(open(harness.DEFAULT_SEED, encoding='utf-8'))
+    seed = yaml.safe_load(open(engine_sim.DEFAULT_SEED, encoding='utf-8'))
     seed['storage_connections'] = [{'id': '00000000-0000-0000-0000-0000000000c1', 'address': '198.18.1.102',
                                     'port': 3260, 'target': 'iqn.2026-01.test.sim:old'}]
     default = seed['data_centers'][0]
     default['iscsi_bonds'] = [{'name': 'keeps', 'networks': ['iscsi-a'], 'connections': [
         '00000000-0000-0000-0000-0000000000c1', {'address': '198.18.1.100', 'port': 3260,
                                                  'target': 'iqn.2026-01.test.sim:storage'}]}]
-    with harness.Simulator(seed=seed) as sim:
+    with engine_sim.Simulator(seed=seed) as sim:
         connection = connect(sim)
         try:
             names = Names(connection)

@@ -8,10 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import importlib.util
-import os
-import sys
-
 import ovirtsdk4 as sdk
 import pytest
 from ovirtsdk4 import types
@@ -20,20 +16,14 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_plan i
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import complete_connections, read_hosts, read_snapshot
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import datacenter_hosts
 
-TESTS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(TESTS, 'lab'))
-from lablib import config, engine_seed  # noqa: E402  pylint: disable=wrong-import-position
-
-_SPEC = importlib.util.spec_from_file_location('engine_sim_harness', os.path.join(TESTS, 'engine_sim', 'harness.py'))
-harness = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(harness)
+from lablib import config, engine_seed
 
 DESC = config.load(config.default_path())
 
 
 @pytest.fixture(scope='module', name='system')
-def fixture_system():
-    with harness.Simulator(seed=engine_seed.build(DESC, 3)) as sim:
+def fixture_system(engine_sim):
+    with engine_sim.Simulator(seed=engine_seed.build(DESC, 3)) as sim:
         connection = sdk.Connection(url=sim.url, username='admin@internal', password=sim.password('admin@internal'), ca_file=sim.ca_file)
         yield connection.system_service()
         connection.close()
@@ -110,9 +100,9 @@ def bridged_long_name_seed():
     return seed, long_name
 
 
-def test_a_bridged_network_binds_to_the_bridge_the_engine_names_not_the_network_name():
+def test_a_bridged_network_binds_to_the_bridge_the_engine_names_not_the_network_name(engine_sim):
     seed, long_name = bridged_long_name_seed()
-    with harness.Simulator(seed=seed) as sim:
+    with engine_sim.Simulator(seed=seed) as sim:
         connection = sdk.Connection(url=sim.url, username='admin@internal', password=sim.password('admin@internal'), ca_file=sim.ca_file)
         system = connection.system_service()
         dc = system.data_centers_service().list(search='name=Default')[0]

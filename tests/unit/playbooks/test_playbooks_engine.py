@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import importlib.util
 import json
 import os
 import re
@@ -18,13 +17,8 @@ import sys
 import ovirtsdk4 as sdk
 import pytest
 
-TESTS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(TESTS, 'lab'))
-from lablib import config, engine_seed  # noqa: E402  pylint: disable=wrong-import-position
+from lablib import config, engine_seed
 
-_SPEC = importlib.util.spec_from_file_location('engine_sim_harness', os.path.join(TESTS, 'engine_sim', 'harness.py'))
-harness = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(harness)
 DESC = config.load(config.default_path())
 
 CHAP_IQN = next(t['iqn'] for t in DESC['target']['targets'] if t.get('chap_user'))
@@ -32,8 +26,8 @@ SECRET = 'unit-test-chap-secret-4711'
 
 
 @pytest.fixture(name='sim')
-def fixture_sim():
-    with harness.Simulator(seed=engine_seed.build(DESC, 3)) as running:
+def fixture_sim(engine_sim):
+    with engine_sim.Simulator(seed=engine_seed.build(DESC, 3)) as running:
         yield running
 
 
