@@ -88,14 +88,15 @@ def _entry(session, reason, wwid=None):
             'iface': session['iface'], 'network': session['network'], 'reason': reason}
 
 
-def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_login=(), leaving=(), leaving_ifaces=(), kept=()):
+def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_login=(), leaving=(), leaving_ifaces=(), kept=(), refused=()):
     """The report of one host.
 
     ``luns``: join_paths' result; ``sessions``: the host's sessions (parsed); ``desired``: the
     plan's reachable sessions; ``failed``: {key: reason} of logins that failed this run;
     ``would_login``: sessions check mode would log in; ``leaving``: host sessions logged out
     right after this read (their paths are left out); ``kept``: [{..., reason}] stale sessions
-    kept because a LUN would lose its last path.
+    kept because a LUN would lose its last path; ``refused``: [{target, reason}] of targets that
+    left the engine's plan but whose storage is held open (the host is degraded until released).
     """
     failed = failed or {}
     network_of = dict((s['iface'], s['network']) for s in list(desired) + list(unreachable))
@@ -136,7 +137,7 @@ def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_l
     pathless = [e['wwid'] for e in report_luns if e['active_paths'] == 0]
     if lunless or pathless:
         state = NON_OPERATIONAL
-    elif missing:
+    elif missing or refused:
         state = DEGRADED
     else:
         state = OPERATIONAL
@@ -147,6 +148,7 @@ def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_l
         'leaving': {'nodes': [dict(target=s['target'], portal=format_portal(s['address'], s['port']), iface=s['iface']) for s in leaving],
                     'ifaces': list(leaving_ifaces)},
         'kept': list(kept),
+        'refused': list(refused),
         'unreachable': [_entry(s, 'portal outside the subnet %s of iface %s: not tried' % (s['subnet'], s['iface'])) for s in unreachable],
         'targets_without_luns': lunless,
         'luns_without_path': pathless,

@@ -24,10 +24,15 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm im
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import read_paths
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
     describe, intended_record, key_of, make_plan, settled_record)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._shared_subnet import SharedSubnetSettings, nic_addresses
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._target_release import (
+    BlockDevices, flush_map, leaving_targets, own_luns, refusal, who_holds)
 
 EMPTY_RECORD = {'ifaces': [], 'nodes': []}
 # Seconds a new path may stay out of every multipath map before it is handed to multipathd.
 ORPHAN_GRACE = 10
+# Seconds udev may take to name the disks of LUNs a rescan found.
+UDEV_SETTLE_SECONDS = 10
 
 
 def read_record(path):
@@ -65,9 +70,10 @@ def node_selector(session):
 class SessionRunner:
     """One run of the plan on this host; ``module`` is the AnsibleModule (run_command, warn)."""
 
-    def __init__(self, module, iscsiadm, *, record_file, parallel_logins, wait):
+    def __init__(self, module, iscsiadm, *, record_file, parallel_logins, wait, devices=None):
         self.module = module
         self.iscsiadm = iscsiadm
+        self.devices = devices or BlockDevices()
         self.record_file = record_file
         self.parallel_logins = max(1, parallel_logins)
         self.wait = max(0, wait)
@@ -173,29 +179,84 @@ class SessionRunner:
                     handed.add(device)
             time.sleep(2)
 
+    def rescan(self, host, desired):
+        """Rescan the logged-in sessions this run keeps, for LUNs the target added since login;
+        True when new disks appeared (udev is then given a bounded moment to name them)."""
+        wanted = set(key_of(s) for s in desired)
+        kept = [s for s in host['sessions'] if s.get('address') and key_of(s) in wanted and s.get('session_state') == 'LOGGED_IN']
+        if not kept:
+            return []
+        before = set(d['disk'] for s in host['sessions'] for d in s.get('devices', []) if d.get('disk'))
+        for session in kept:
+            self.iscsiadm.run(['-m', 'session', '-r', str(session['sid']), '--rescan'], what='rescan %s' % describe(session))
+        after = set(d['disk'] for s in self.iscsiadm.sessions(warn=self.module.warn) for d in s.get('devices', []) if d.get('disk'))
+        new = sorted(after - before)
+        if new:
+            self.changed = True
+            udevadm = self.module.get_bin_path('udevadm')
+            if udevadm:
+                self.module.run_command([udevadm, 'settle', '--timeout=%d' % UDEV_SETTLE_SECONDS])
+        return new
+
     def add_path(self, device):
         binary = self.module.get_bin_path('multipathd', required=True)
         rc, out, err = self.module.run_command([binary, 'add', 'path', device], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
         self.orphans_added.append('%s: %s' % (device, (out or err or 'rc %d' % rc).strip()))
 
     def remove_stale(self, plan, luns):
-        """Stale sessions out one at a time, each only while every LUN keeps another active path."""
+        """Stale sessions out one at a time, each only while every LUN keeps another active path.
+
+        A target that leaves the host altogether is released first, as os-brick disconnects a
+        volume: its maps flushed, its disks deleted, then its sessions logged out; or, when
+        something holds its storage open, refused as a whole. Returns (left, kept, released, refused).
+        """
+        leaving = leaving_targets(plan.stale_sessions, list(plan.sessions) + list(plan.unreachable))
+        released, refused = [], {}
+        for target in leaving:
+            outcome = self.release_target(target, luns)
+            if isinstance(outcome, str):
+                refused[target] = outcome
+            else:
+                released.append(outcome)
         gone, kept = set(), []
         for session in plan.stale_sessions:
-            key = key_of(session)
-            blocked = last_path_of(luns, key, gone)
-            if blocked:
-                kept.append(dict(target=session['target'], iface=session['iface'], portal=format_portal(session['address'], session['port']),
-                                 reason='kept: the last active path of %s' % ', '.join(blocked)))
+            key, target = key_of(session), session['target'].lower()
+            reason = refused.get(target)
+            if not reason and target not in leaving:
+                blocked = last_path_of(luns, key, gone)
+                reason = blocked and 'kept: the last active path of %s' % ', '.join(blocked)
+            if reason:
+                kept.append(dict(target=session['target'], iface=session['iface'],
+                                 portal=format_portal(session['address'], session['port']), reason=reason))
                 continue
             self.run(['-m', 'session', '-r', str(session['sid']), '-u'], 'log out of %s' % describe(session))
             gone.add(key)
         kept_keys = set(key_of(s) for s in plan.stale_sessions) - gone
         for node in plan.stale_nodes:
-            if key_of(node) not in kept_keys:
+            if key_of(node) not in kept_keys and node['target'].lower() not in refused:
                 self.run(node_selector(node) + ['-o', 'delete'], 'delete the node record for %s' % describe(node),
                          ok_rcs=(0, RC_NO_OBJECTS_FOUND))
-        return [s for s in plan.stale_sessions if key_of(s) in gone], kept
+        refusals = [dict(target=target, reason=reason) for target, reason in sorted(refused.items())]
+        return [s for s in plan.stale_sessions if key_of(s) in gone], kept, released, refusals
+
+    def release_target(self, target, luns):
+        """Flush the maps and delete the disks of a leaving target's own LUNs (not those another
+        target still serves); the refusal message instead when any of them is held open."""
+        own = own_luns(luns, target)
+        held = who_holds(own, self.devices)
+        if held:
+            return refusal(target, held)
+        maps = sorted(set(lun['map'] for lun in own if lun.get('map')))
+        for name in maps:
+            self.changed = True
+            error = flush_map(self.module, name)
+            if error:
+                return 'refused to release %s: %s; its sessions were kept' % (target, error)
+        disks = sorted(p['device'] for lun in own for p in lun['paths'] if p.get('device'))
+        for disk in disks:
+            self.changed = True
+            self.devices.delete_scsi_disk(disk)
+        return {'target': target, 'maps_flushed': maps, 'disks_deleted': disks}
 
     def remove_ifaces(self, names):
         """Ifaces the collection made that no node record or session uses any more."""
@@ -227,35 +288,59 @@ def login_reason(exc):
 
 
 def converge(module, iscsiadm, desired, *, options):
-    """The whole run; returns (changed, report, plan, record)."""
+    """The whole run; returns (changed, report, plan)."""
     runner = SessionRunner(module, iscsiadm, record_file=options['record_file'], parallel_logins=options['parallel_logins'],
                            wait=options['wait'])
     host, record, plan = runner.plan(desired, common_settings=options['common_settings'], engine_owned=options['engine_owned'],
                                      engine_targets=options['engine_targets'], host_nics=options['host_nics'])
+    # Before any login: strict reverse-path filtering drops the replies of a second NIC in a subnet.
+    bound = [s['net_ifacename'] for s in desired if s.get('net_ifacename')] if options['shared_subnet_sysctls'] else []
+    subnet_changed, shared_subnet = SharedSubnetSettings().converge(
+        nic_addresses(module), bound, check_mode=module.check_mode or options['verify_only'])
     if module.check_mode or options['verify_only']:
         sessions, luns = runner.read_paths()
         report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable,
                              would_login=plan.logins if module.check_mode else (), leaving=(), kept=())
         would_change = bool(plan.create_ifaces or plan.rebind_ifaces or plan.create_nodes or plan.set_keys or plan.logins
-                            or plan.stale_sessions or plan.stale_nodes or plan.stale_ifaces)
+                            or plan.stale_sessions or plan.stale_nodes or plan.stale_ifaces or subnet_changed)
+        report['shared_subnet'] = shared_subnet
+        report['would_release'] = would_release(plan, luns, runner.devices)
         return (would_change and not options['verify_only']), report, plan
+    runner.changed = subnet_changed
     clock = Stopwatch()
     record = runner.create(plan, record)
     clock.lap('create')
     failed = runner.login(plan.logins)
     clock.lap('login')
-    sessions, luns = runner.settle(plan.sessions, failed, logged_in_now=bool(set(key_of(s) for s in plan.logins) - set(failed)))
+    new_disks = runner.rescan(host, plan.sessions)
+    clock.lap('rescan')
+    logged_in_now = bool(set(key_of(s) for s in plan.logins) - set(failed)) or bool(new_disks)
+    sessions, luns = runner.settle(plan.sessions, failed, logged_in_now=logged_in_now)
     clock.lap('wait_for_paths')
-    leaving, kept = runner.remove_stale(plan, luns)
+    leaving, kept, released, refused = runner.remove_stale(plan, luns)
     removed_ifaces = runner.remove_ifaces(plan.stale_ifaces)
     runner.finish_record(record, None if runner.changed else host)
     clock.lap('remove_stale')
     report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable, failed=failed, leaving=leaving,
-                         leaving_ifaces=removed_ifaces, kept=kept)
+                         leaving_ifaces=removed_ifaces, kept=kept, refused=refused)
     report['seconds'] = dict(clock.laps, path_reads=runner.polls, total=round(sum(clock.laps.values()), 1))
     report['still_coming'] = runner.still_coming
     report['orphan_paths_added'] = runner.orphans_added
+    report['new_disks'] = new_disks
+    report['released'] = released
+    report['shared_subnet'] = shared_subnet
     return runner.changed, report, plan
+
+
+def would_release(plan, luns, devices):
+    """Check mode: each target that would leave, and whether it would be released or refused."""
+    out = []
+    for target in leaving_targets(plan.stale_sessions, list(plan.sessions) + list(plan.unreachable)):
+        own = own_luns(luns, target)
+        held = who_holds(own, devices)
+        out.append({'target': target, 'maps': sorted(set(lun['map'] for lun in own if lun.get('map'))),
+                    'refused': refusal(target, held) if held else None})
+    return out
 
 
 class Stopwatch:

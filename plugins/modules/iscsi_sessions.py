@@ -137,6 +137,26 @@ options:
     description: Change nothing; report the paths and the host's state.
     type: bool
     default: false
+  shared_subnet_sysctls:
+    description:
+      - On the bound devices (O(sessions[].net_ifacename)) that share a subnet with another bound device, set what
+        VDSM sets, C(arp_ignore=1) and C(arp_announce=2), and loose reverse-path filtering (C(rp_filter=2)), live and
+        in a sysctl.d file of the module's own that keeps the values from before; undone when no shared subnet remains.
+      - V(false) leaves them (and undoes what an earlier run set). It costs the second NIC of a shared subnet its paths
+        where reverse-path filtering is strict (RHEL's default): the replies that reach it are dropped, as the route
+        back to the portal goes by the first NIC.
+    type: bool
+    default: true
+  lock_file:
+    description:
+      - The lock two runs on one host take in turns (an C(flock), freed by the kernel when its holder ends, however
+        it ends; the file names the holder).
+    type: path
+    default: /run/ovirt_iscsi_multipath.lock
+  lock_timeout:
+    description: Seconds to wait for another run on this host to finish before failing with its pid and start time.
+    type: int
+    default: 300
 requirements:
   - open-iscsi (iscsiadm)
   - multipath-tools (a running multipathd)
@@ -176,6 +196,14 @@ report:
       deleted by this run; C(kept), stale sessions kept as a LUN's last path; C(stray), sessions to these targets
       through no desired iface that the module does not own; C(targets_without_luns); C(luns_without_path);
       C(degraded_networks); C(state); C(operational).
+    - C(released), targets that left the plan, with their maps flushed and disks deleted before their sessions were
+      logged out; C(refused), targets that left the plan but whose storage something holds open (C(reason) names the
+      map or disk and what holds it), kept whole, which makes the host V(degraded); C(would_release) in check mode.
+    - C(new_disks), disks that a rescan of the kept sessions found (LUNs added on the target since login).
+    - C(shared_subnet), the bound devices that share a subnet (C(subnets), C(nics)), the values set live by this run
+      (C(set_live)) and the sysctl.d C(file).
+    - C(lock), how long this run waited for the host lock (C(waited)) and the note of a run that died holding it
+      (C(took_over)).
   returned: always
   type: dict
 record:
@@ -189,6 +217,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import DEFAULT_LOCK_FILE, HostLock, HostLockTimeout
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
     STARTUP, PlanError, diff_of, normalize_sessions)
@@ -224,13 +253,17 @@ ARGUMENT_SPEC = dict(
     ownership=dict(type='str', choices=['auto', 'engine', 'role'], default='auto'),
     engine_targets=dict(type='list', elements='str', default=[]),
     verify_only=dict(type='bool', default=False),
+    shared_subnet_sysctls=dict(type='bool', default=True),
+    lock_file=dict(type='path', default=DEFAULT_LOCK_FILE),
+    lock_timeout=dict(type='int', default=300),
 )
 
 
 def options_of(params, desired):
     """The runner's options: the node settings every record gets, and who owns what."""
     problems = ['%s must be at least %d (got %d)' % (name, low, params[name])
-                for name, low in (('login_timeout', 1), ('login_retries', 0), ('parallel_logins', 1), ('wait', 0))
+                for name, low in (('login_timeout', 1), ('login_retries', 0), ('parallel_logins', 1), ('wait', 0),
+                                  ('lock_timeout', 0))
                 if params[name] < low]
     if problems:
         raise PlanError(problems)
@@ -244,7 +277,7 @@ def options_of(params, desired):
         engine_targets=params['engine_targets'] or sorted(set(s['target'] for s in desired)),
         host_nics=os.listdir('/sys/class/net') if os.path.isdir('/sys/class/net') else [],
         record_file=params['record_file'], parallel_logins=params['parallel_logins'], wait=params['wait'],
-        verify_only=params['verify_only'], ownership=ownership,
+        verify_only=params['verify_only'], ownership=ownership, shared_subnet_sysctls=params['shared_subnet_sysctls'],
     )
 
 
@@ -253,11 +286,18 @@ def main():
     try:
         desired = normalize_sessions(module.params['sessions'])
         options = options_of(module.params, desired)
-        changed, report, plan = converge(module, Iscsiadm(module), desired, options=options)
+        with HostLock(module.params['lock_file'], module.params['lock_timeout'], 'iscsi_sessions') as lock:
+            changed, report, plan = converge(module, Iscsiadm(module), desired, options=options)
     except PlanError as exc:
         module.fail_json(msg='nothing was changed: %s' % exc, problems=exc.problems)
+    except HostLockTimeout as exc:
+        module.fail_json(msg=str(exc))
     except CommandError as exc:
         module.fail_json(**exc.result())
+    except OSError as exc:
+        # /proc/sys and /sys writes (sysctls, SCSI disk deletion) and the lock and sysctl.d files.
+        module.fail_json(msg='%s: %s' % (exc.filename or 'a host file', exc.strerror or exc))
+    report['lock'] = {'waited': lock.waited, 'took_over': lock.took_over}
     report['stray'] = [session_view(s) for s in plan.stray]
     result = dict(changed=changed, state=report['state'], report=report, ownership=options['ownership'],
                   record=read_record(options['record_file']))

@@ -72,10 +72,13 @@ def stray_sessions(sessions, iface_names, leaving):
 
 
 def missing_lines(report):
-    """One readable line per missing path of a host's report: what lacks, where, and why."""
+    """One readable line per missing path of a host's report (what lacks, where, and why), and one
+    per target the host refused to release."""
     lines = []
     for miss in report.get('missing') or []:
         what = 'LUN %s' % miss['wwid'] if miss.get('wwid') else 'target %s' % miss.get('target')
         lines.append('%s has no active path through network %s (iface %s, portal %s): %s' % (
             what, miss.get('network'), miss.get('iface'), miss.get('portal', '?'), miss.get('reason')))
+    # A target that left the engine's plan but is still in use on the host (kept whole).
+    lines.extend(entry['reason'] for entry in report.get('refused') or [])
     return lines

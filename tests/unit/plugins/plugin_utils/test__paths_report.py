@@ -70,3 +70,12 @@ def test_paths_about_to_be_logged_out_leave_the_luns_and_are_listed():
     report = paths_report(info, BINDINGS, [], leaving, ['ens6'])
     assert list(report['luns'][0]['networks']) == ['iscsi-a']
     assert report['leaving'] == {'nodes': leaving, 'ifaces': ['ens6']}
+
+
+def test_missing_lines_name_a_refused_target_with_its_reason():
+    from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_report import missing_lines
+    report = {'missing': [{'wwid': 'w1', 'network': 'iscsi-b', 'iface': 'ens5', 'portal': '198.18.2.1:3260,1', 'reason': 'session failed'}],
+              'refused': [{'target': 'iqn.x:storage2', 'reason': 'refused to release iqn.x:storage2: map m2 (w2) is held: open by fio (pid 7)'}]}
+    assert missing_lines(report) == [
+        'LUN w1 has no active path through network iscsi-b (iface ens5, portal 198.18.2.1:3260,1): session failed',
+        'refused to release iqn.x:storage2: map m2 (w2) is held: open by fio (pid 7)']
