@@ -8,6 +8,11 @@ Members are changed only through the bond's ``networks`` and
 members found in a PUT body, so a PUT carries only name and description.
 Additions go before removals, so a bond never passes through a state with
 fewer paths than both the old and the new one.
+
+Two runs may ensure the same bond at once (two AWX job slices, two plays):
+both read "no such bond", both create, and the engine refuses the second
+with 409. ``settle_lost_create`` reads again and takes the bond the other
+run made when it is the one this task wants; it never writes a second time.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,9 +21,12 @@ __metaclass__ = type
 
 import functools
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import EngineError, engine_call, sdk
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import plan, resolve
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import (
+    EngineError, ValidationError, engine_call, sdk,
+)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import (
-    data_centers_of_network, read_connection,
+    data_centers_of_network, read_connection, read_snapshot,
 )
 
 
@@ -112,3 +120,46 @@ def _run_steps(steps, before):
             raise
         effect(view)
         done.append(action)
+
+
+def may_have_lost_create_race(bond_plan, error):
+    """A create refused with 409: another run may have created the bond since this task read.
+
+    The fault's text is not relied upon (409 also refuses a member of another data
+    center); only a fresh read tells whether the bond is there now.
+    """
+    return bond_plan.action == 'create' and isinstance(error, EngineError) and error.conflict
+
+
+def joined_plan(error, actual, desired, snapshot):
+    """Pure: after a refused create and a fresh read, the plan (action 'none') of the bond
+    another run created when it is this task's bond; otherwise ``error``, the engine's own
+    message, is raised, with what the other run's bond has that this task does not want."""
+    if actual is None:
+        raise error  # No bond of that name: the 409 was about something else.
+    bond_plan = plan(actual, desired, snapshot)
+    if bond_plan.changed:
+        differences = ['%s %s there, %s wanted' % (key, _shown(bond_plan.before.get(key)), _shown(value))
+                       for key, value in sorted(bond_plan.after.items()) if bond_plan.before.get(key) != value]
+        # Not made to match: that would fight the other run, which may still be writing.
+        error.msg += ('; another run created iSCSI bond %s meanwhile, unlike this task (%s); nothing was written, '
+                      'run the task again to change it' % (actual.name, '; '.join(differences)))
+        error.details['diff'] = bond_plan.diff
+        raise error
+    return bond_plan
+
+
+def _shown(value):
+    return '[%s]' % ', '.join(value) if isinstance(value, list) else repr(value)
+
+
+def settle_lost_create(system, params, lookup, error):
+    """(snapshot, desired, plan 'none') read again, when the bond another run just created
+    is this task's bond; otherwise the engine's ``error`` is raised. Two reads, no write."""
+    snapshot = read_snapshot(system, params['data_center'])
+    try:
+        actual, desired = resolve(snapshot, params, lookup)
+    except ValidationError as problems:
+        error.msg += '; read again after it: %s' % problems.msg
+        raise error from None
+    return snapshot, desired, joined_plan(error, actual, desired, snapshot)

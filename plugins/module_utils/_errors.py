@@ -88,6 +88,12 @@ class EngineError(ModuleError):
         """The engine answered 404: the entity asked for does not exist."""
         return self.code == 404
 
+    @property
+    def conflict(self):
+        """The engine answered 409: the request conflicts with what it holds (a name taken
+        in the data center, a member it cannot take); the fault detail says which."""
+        return self.code == 409
+
 
 def is_connect_failure(error):
     """True when ``error`` (an ``ovirtsdk4.Error``) says no connection to the engine was made."""

@@ -27,6 +27,12 @@ description:
     offending value, and the engine is left unchanged.
   - Changing a bond does not log hosts out of removed paths; the engine never disconnects sessions.
     Hosts pick up removed networks after maintenance and activation.
+  - Two runs may ensure the same bond at once (AWX job slices, parallel plays). When the engine refuses this
+    task's create because another run created the bond since this task read (HTTP 409), the task reads again.
+    If that bond is the one this task wants, the task succeeds with C(changed=false) and
+    RV(created_by_another_run=true); this run wrote nothing, and the other run reports the change. If the bond
+    differs, the task fails with the engine's message and what differs, and writes nothing; it does not
+    undo the other run's work while that run may still be writing; run it again to make the bond match.
 author:
   - ovirt_iscsi.multipath contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -175,6 +181,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+created_by_another_run:
+  description:
+    - V(true) when another run created the bond between this task's read and its own create, and that
+      bond is the one this task wants; the task then wrote nothing and C(changed) is V(false).
+  returned: always
+  type: bool
+  sample: false
 iscsi_bond:
   description:
     - The bond as it is after the task (as it would be, in check mode); empty once removed.
@@ -214,10 +227,13 @@ iscsi_bond:
 '''
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import bond_facts, plan, resolve
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond_writer import EngineLookup, apply_plan
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond_writer import (
+    EngineLookup, apply_plan, may_have_lost_create_race, settle_lost_create,
+)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._engine import (
     EngineModule, engine_argument_spec, run_engine_module,
 )
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._errors import EngineError
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import read_snapshot
 
 ARGUMENT_SPEC = engine_argument_spec(
@@ -234,13 +250,21 @@ ARGUMENT_SPEC = engine_argument_spec(
 
 def run(module, session):
     """Read (2 requests), validate, plan, and write only what differs."""
-    snapshot = read_snapshot(session.system, module.params['data_center'])
-    actual, desired = resolve(snapshot, module.params, EngineLookup(session.system))
+    params = module.params
+    lookup = EngineLookup(session.system)
+    snapshot = read_snapshot(session.system, params['data_center'])
+    actual, desired = resolve(snapshot, params, lookup)
     bond_plan = plan(actual, desired, snapshot)
-    bond_id = bond_plan.bond_id
+    bond_id, joined = bond_plan.bond_id, False
     if bond_plan.changed and not module.check_mode:
-        bond_id = apply_plan(session.system, snapshot, bond_plan, desired)
-    result = dict(changed=bond_plan.changed, iscsi_bond={})
+        try:
+            bond_id = apply_plan(session.system, snapshot, bond_plan, desired)
+        except EngineError as error:
+            if not may_have_lost_create_race(bond_plan, error):
+                raise
+            snapshot, desired, bond_plan = settle_lost_create(session.system, params, lookup, error)
+            bond_id, joined = bond_plan.bond_id, True
+    result = dict(changed=bond_plan.changed, created_by_another_run=joined, iscsi_bond={})
     if desired is not None:
         result['iscsi_bond'] = bond_facts(snapshot, bond_id, desired.name, desired.description,
                                           desired.network_ids, desired.connection_ids)
