@@ -16,9 +16,9 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_repor
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._sessions_input import PlanError, desired_sessions
 
 
-def _datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None):
+def _datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None, slice_count=1):
     try:
-        return datacenter_hosts(bond_info, inventory, rule, chap_secrets)
+        return datacenter_hosts(bond_info, inventory, rule, chap_secrets, slice_count)
     except DatacenterError as error:
         raise AnsibleFilterError(str(error)) from error
 

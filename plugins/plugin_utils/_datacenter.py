@@ -65,10 +65,19 @@ def match_hosts(host_plans, inventory, rule):
     return pairs, sorted(engine_missing), unknown
 
 
-def datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None):
-    """Everything the host play needs, per inventory host, and who did not match."""
+def datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None, slice_count=1):
+    """Everything the host play needs, per inventory host, and who did not match.
+
+    ``slice_count`` > 1: this run is one of that many job slices (AWX job slicing gives each
+    slice every Nth host of the inventory, and does not tell the playbook which slice it is),
+    so an engine host this slice's inventory lacks is in another slice, not missing: it is
+    listed under ``engine_hosts_in_other_slices`` instead.
+    """
     chap_secrets = chap_secrets or {}
     pairs, engine_missing, unknown = match_hosts(bond_info.get('host_plan') or [], inventory, rule)
+    in_other_slices = []
+    if int(slice_count or 1) > 1:
+        in_other_slices, engine_missing = engine_missing, []
     hosts = {}
     for name, plan in sorted(pairs.items()):
         networks, sessions = role_inputs(plan, chap_secrets)
@@ -86,10 +95,11 @@ def datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None):
         'hosts': hosts,
         'engine_hosts_not_in_inventory': engine_missing,
         'inventory_hosts_not_in_engine': unknown,
+        'engine_hosts_in_other_slices': in_other_slices,
     }
 
 
-def _path_cells(report):
+def path_cells(report):
     """(lun, target, network, iface, portal, state) rows of one host's role report."""
     for lun in report.get('luns') or []:
         for network in sorted(lun.get('networks') or {}):
@@ -107,7 +117,7 @@ def paths_table(results):
     rows = []
     for host in sorted(results):
         result = results[host]
-        cells = list(_path_cells(result.get('report') or {}))
+        cells = list(path_cells(result.get('report') or {}))
         if not cells:
             rows.append((host, result.get('status', '?'), '-', '-', '-', '-', '-', result.get('error') or 'no paths'))
         for cell in cells:

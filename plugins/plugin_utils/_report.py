@@ -1,0 +1,170 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""datacenter_paths' report of every host (pure): the JSON summary, its overview per host and
+network (paths active out of expected), the printed lines and the failure message.
+
+The summary keeps the keys it has always had (data_center, bonds, check_mode, hosts,
+non_operational, degraded, failed, engine_hosts_not_in_inventory, inventory_hosts_not_in_engine);
+the overview, the hosts in other slices and the slice count sit beside them.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import paths_table
+
+OPERATIONAL = 'operational'
+DEGRADED = 'degraded'
+NON_OPERATIONAL = 'non operational'
+NOT_RUN = 'not run'
+DEFAULT_NETWORK_LABEL = 'default route'
+NOT_RUN_RESULT = {'status': NOT_RUN, 'error': 'the host play did not reach it (unreachable?)'}
+# Problem hosts first: what needs a person's eyes leads the page and the printed lines.
+STATE_ORDER = (NON_OPERATIONAL, NOT_RUN, DEGRADED, OPERATIONAL)
+
+
+def state_rank(status):
+    return STATE_ORDER.index(status) if status in STATE_ORDER else 0
+
+
+def host_results(names, hostvars):
+    """{host: its datacenter_paths_result}, ``not run`` for a host the host play did not reach."""
+    results = {}
+    for name in names:
+        variables = hostvars[name] if name in hostvars else {}
+        results[name] = variables['datacenter_paths_result'] if 'datacenter_paths_result' in variables else dict(NOT_RUN_RESULT)
+    return results
+
+
+def network_counts(sessions, report):
+    """{network: {'active': n, 'expected': n}} of one host.
+
+    Expected: each session of the engine's plan through the network gives one path per LUN of
+    its target (at least one, so a target that shows no LUN still counts as missing paths).
+    Active: the report's active paths through the network. A network a path takes without
+    being planned (an iface of no storage network) shows with expected 0.
+    """
+    luns_of = {}
+    for lun in report.get('luns') or []:
+        target = (lun.get('target') or '').lower()
+        luns_of[target] = luns_of.get(target, 0) + 1
+    counts = {}
+    for session in sessions or []:
+        entry = counts.setdefault(session.get('network') or DEFAULT_NETWORK_LABEL, {'active': 0, 'expected': 0})
+        entry['expected'] += max(1, luns_of.get((session.get('target') or '').lower(), 0))
+    for lun in report.get('luns') or []:
+        for network, paths in (lun.get('networks') or {}).items():
+            entry = counts.setdefault(network, {'active': 0, 'expected': 0})
+            entry['active'] += sum(1 for p in paths if p.get('state') == 'active')
+    return counts
+
+
+def missing_summary(result):
+    """What a host lacks, in a few words per network ('iscsi-b: 2 paths (login timed out)'),
+    or the error of a host that says nothing else (not run, or failed before its report)."""
+    report = result.get('report') or {}
+    by_network = {}
+    for miss in report.get('missing') or []:
+        by_network.setdefault(miss.get('network') or '?', []).append(miss.get('reason') or '?')
+    lines = ['%s: %d path%s (%s)' % (network, len(reasons), '' if len(reasons) == 1 else 's', ', '.join(sorted(set(reasons))))
+             for network, reasons in sorted(by_network.items())]
+    lines += ['target %s shows no LUN' % t for t in report.get('targets_without_luns') or []]
+    lines += ['LUN %s has no active path' % w for w in report.get('luns_without_path') or []]
+    if not lines and result.get('status') != OPERATIONAL and result.get('error'):
+        lines = [result['error']]
+    return lines
+
+
+def overview(plan, results):
+    """{host: {state, luns, networks: {network: {active, expected}}, missing: [text]}}."""
+    hosts = plan.get('hosts') or {}
+    return dict((name, {
+        'state': result.get('status', '?'),
+        'luns': len((result.get('report') or {}).get('luns') or []),
+        'networks': network_counts((hosts.get(name) or {}).get('sessions'), result.get('report') or {}),
+        'missing': missing_summary(result),
+    }) for name, result in results.items())
+
+
+def datacenter_report(plan, hostvars, check_mode=False, allow_degraded=False, slice_count=1):
+    """The JSON summary of a run, from datacenter_hosts' plan and each paired host's
+    ``datacenter_paths_result`` in ``hostvars``."""
+    results = host_results(sorted(plan.get('hosts') or {}), hostvars)
+    accepted = (OPERATIONAL, DEGRADED) if allow_degraded else (OPERATIONAL,)
+    names = sorted(results)
+    return {
+        'data_center': plan.get('data_center'),
+        'bonds': plan.get('bonds') or [],
+        'check_mode': bool(check_mode),
+        'hosts': results,
+        'non_operational': [n for n in names if results[n].get('status') not in (OPERATIONAL, DEGRADED)],
+        'degraded': [n for n in names if results[n].get('status') == DEGRADED],
+        'failed': [n for n in names if results[n].get('status') not in accepted],
+        'engine_hosts_not_in_inventory': plan.get('engine_hosts_not_in_inventory') or [],
+        'inventory_hosts_not_in_engine': plan.get('inventory_hosts_not_in_engine') or [],
+        'engine_hosts_in_other_slices': plan.get('engine_hosts_in_other_slices') or [],
+        'slice_count': int(slice_count or 1),
+        'overview': overview(plan, results),
+    }
+
+
+def problem_order(hosts):
+    """Host names, problem hosts first (non operational, not run, degraded), then by name."""
+    return sorted(hosts, key=lambda name: (state_rank(hosts[name].get('state') or hosts[name].get('status')), name))
+
+
+def _counts_line(summary):
+    states = {}
+    for item in (summary.get('overview') or {}).values():
+        states[item['state']] = states.get(item['state'], 0) + 1
+    parts = ['%d %s' % (states[s], s) for s in STATE_ORDER if states.get(s)]
+    parts += ['%d %s' % (n, s) for s, n in sorted(states.items()) if s not in STATE_ORDER]
+    return '%d hosts: %s' % (sum(states.values()), ', '.join(parts) or 'none')
+
+
+def host_line(name, item, width=0):
+    """'host1  degraded  3 LUNs  iscsi-a 3/3  iscsi-b 0/3  missing: iscsi-b: 3 paths (login timed out)'."""
+    networks = '  '.join('%s %d/%d' % (n, c['active'], c['expected']) for n, c in sorted(item['networks'].items()))
+    line = '%s  %-15s  %3d LUN%s  %s' % (name.ljust(width), item['state'], item['luns'], ' ' if item['luns'] == 1 else 's', networks)
+    if item['missing']:
+        line += '  missing: ' + '; '.join(item['missing'])
+    return line.rstrip()
+
+
+def report_lines(summary, detail=False):
+    """The printed report: a heading, one line per host (problem hosts first), then the path
+    table of the degraded and non-operational hosts only, or of every host with ``detail``."""
+    items = summary.get('overview') or {}
+    order = problem_order(items)
+    width = max([len(n) for n in order] or [0])
+    lines = ['data center %s, bonds: %s%s' % (summary.get('data_center'), ', '.join(summary.get('bonds') or []) or 'none',
+                                              ' (check mode)' if summary.get('check_mode') else ''),
+             _counts_line(summary)]
+    for key, label in (('engine_hosts_not_in_inventory', 'engine hosts missing from the inventory'),
+                       ('engine_hosts_in_other_slices', 'engine hosts in other slices (%d slices)' % summary.get('slice_count', 1)),
+                       ('inventory_hosts_not_in_engine', 'inventory hosts the engine does not know')):
+        if summary.get(key):
+            lines.append('%s: %d (%s)' % (label, len(summary[key]), ', '.join(summary[key])))
+    lines += [host_line(name, items[name], width) for name in order]
+    # A host that did not run has no path to show: its line already says why.
+    shown = dict((n, r) for n, r in (summary.get('hosts') or {}).items()
+                 if detail or r.get('status') in (DEGRADED, NON_OPERATIONAL))
+    if shown:
+        lines += ['', 'paths of %s:' % ('every host' if detail else 'the hosts not operational')]
+        lines += paths_table(shown).split('\n')
+    return lines
+
+
+def report_failure(summary):
+    """Why the run fails (empty when it does not): the non-operational hosts, and the degraded
+    ones unless they were allowed."""
+    failed = summary.get('failed') or []
+    parts = []
+    if summary.get('non_operational'):
+        parts.append('non operational: ' + ', '.join(summary['non_operational']))
+    degraded = [n for n in failed if n in (summary.get('degraded') or [])]
+    if degraded:
+        parts.append('degraded: %s (datacenter_paths_allow_degraded: true accepts it)' % ', '.join(degraded))
+    return '; '.join(parts)

@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ovirt_iscsi.multipath contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""datacenter_paths' report as one self-contained HTML page (pure): hosts by storage network,
+each cell coloured by how many of its expected paths are active, problem hosts first, the path
+table of the problem hosts below. Inline CSS only: no script, no font or image from elsewhere,
+so the file opens from a job's artifacts or a mail with no server.
+
+Every value from the report goes through ``_e`` (host, network and target names come from the
+engine and the inventory, reasons from iscsiadm).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from html import escape
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import path_cells
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._report import (
+    DEGRADED, NON_OPERATIONAL, STATE_ORDER, problem_order,
+)
+
+_CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:16px;color:#1b1b1b;background:#fff}
+h1{font-size:20px;margin:0 0 4px}
+.meta{color:#444;margin:0 0 8px}
+.counts span{display:inline-block;padding:3px 10px;margin:0 6px 6px 0;border-radius:10px;font-weight:600}
+table{border-collapse:collapse;margin:8px 0 16px}
+th,td{border:1px solid #c9c9c9;padding:2px 8px;text-align:left;white-space:nowrap}
+thead th{background:#eceff1;position:sticky;top:0}
+td.cell{text-align:center;font-variant-numeric:tabular-nums;min-width:5em}
+td.missing{white-space:normal;max-width:60em;color:#5d1010}
+.c-ok{background:#c8e6c9}.c-part{background:#ffe082}.c-none{background:#ef9a9a}.c-na{background:#f2f2f2;color:#777}
+.s-operational{background:#c8e6c9}.s-degraded{background:#ffe082}
+.s-non-operational{background:#ef9a9a}.s-not-run{background:#cfd8dc}
+.legend span{display:inline-block;padding:1px 8px;margin-right:6px;border:1px solid #c9c9c9}
+h2{font-size:16px;margin:16px 0 4px}
+"""
+
+
+def _e(value):
+    return escape('' if value is None else str(value), quote=True)
+
+
+def state_class(state):
+    return 's-' + '-'.join(str(state).split())
+
+
+def cell_class(active, expected):
+    """ok: every expected path active; part: some; none: none of them; na: none expected here."""
+    if not expected:
+        return 'c-ok' if active else 'c-na'
+    if active >= expected:
+        return 'c-ok'
+    return 'c-part' if active else 'c-none'
+
+
+def _networks(items):
+    return sorted(set(n for item in items.values() for n in item.get('networks') or {}))
+
+
+def _counts(items):
+    states = {}
+    for item in items.values():
+        states[item['state']] = states.get(item['state'], 0) + 1
+    ordered = [s for s in STATE_ORDER if s in states] + sorted(s for s in states if s not in STATE_ORDER)
+    return ''.join('<span class="%s" data-count-state="%s" data-count="%d">%d %s</span>'
+                   % (state_class(s), _e(s), states[s], states[s], _e(s)) for s in ordered)
+
+
+def _row(name, item, networks):
+    cells = []
+    for network in networks:
+        count = (item.get('networks') or {}).get(network)
+        if count is None:
+            cells.append('<td class="cell c-na" data-network="%s">&ndash;</td>' % _e(network))
+            continue
+        cells.append('<td class="cell %s" data-network="%s" data-active="%d" data-expected="%d">%d/%d</td>'
+                     % (cell_class(count['active'], count['expected']), _e(network), count['active'], count['expected'],
+                        count['active'], count['expected']))
+    return ('<tr data-host="%s" data-state="%s"><th scope="row">%s</th><td class="%s">%s</td><td class="luns">%d</td>%s'
+            '<td class="missing">%s</td></tr>'
+            % (_e(name), _e(item['state']), _e(name), state_class(item['state']), _e(item['state']), item['luns'],
+               ''.join(cells), '<br>'.join(_e(m) for m in item.get('missing') or [])))
+
+
+def _listed(summary):
+    parts = []
+    for key, label in (('engine_hosts_not_in_inventory', 'Engine hosts missing from the inventory'),
+                       ('engine_hosts_in_other_slices', 'Engine hosts in other slices'),
+                       ('inventory_hosts_not_in_engine', 'Inventory hosts the engine does not know')):
+        if summary.get(key):
+            parts.append('<p class="meta" data-list="%s">%s (%d): %s</p>'
+                         % (_e(key), _e(label), len(summary[key]), _e(', '.join(summary[key]))))
+    return ''.join(parts)
+
+
+def _details(summary, order):
+    hosts = summary.get('hosts') or {}
+    rows = []
+    for name in order:
+        result = hosts.get(name) or {}
+        if result.get('status') not in (DEGRADED, NON_OPERATIONAL):
+            continue
+        rows += ['<tr data-path-host="%s"><th scope="row">%s</th>%s</tr>'
+                 % (_e(name), _e(name), ''.join('<td>%s</td>' % _e(v) for v in cell))
+                 for cell in path_cells(result.get('report') or {})]
+    if not rows:
+        return ''
+    head = ''.join('<th>%s</th>' % h for h in ('host', 'LUN', 'target', 'network', 'iface', 'portal', 'path state'))
+    return '<h2>Paths of the hosts not operational</h2><table class="paths"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>' % (
+        head, ''.join(rows))
+
+
+def report_html(summary):
+    """The page, as a string (UTF-8 when written)."""
+    items = summary.get('overview') or {}
+    order = problem_order(items)
+    networks = _networks(items)
+    title = 'iSCSI paths of data center %s' % (summary.get('data_center') or '?')
+    head = ''.join('<th scope="col">%s</th>' % _e(h) for h in ['host', 'state', 'LUNs'] + networks + ['missing'])
+    return ''.join([
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<title>%s</title><style>%s</style></head><body>' % (_e(title), _CSS),
+        '<h1>%s</h1><p class="meta">%s</p>' % (_e(title), _meta(summary)),
+        '<div class="counts">%s</div>' % _counts(items),
+        _listed(summary),
+        '<p class="legend">paths active/expected per storage network: <span class="c-ok">all</span>'
+        '<span class="c-part">some missing</span><span class="c-none">none</span><span class="c-na">none expected</span></p>',
+        '<table class="hosts"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>' % (
+            head, ''.join(_row(name, items[name], networks) for name in order)),
+        _details(summary, order),
+        '</body></html>\n',
+    ])
+
+
+def _meta(summary):
+    parts = ['bonds: %s' % _e(', '.join(summary.get('bonds') or []) or 'none')]
+    if summary.get('check_mode'):
+        parts.append('check mode: nothing was changed')
+    if (summary.get('slice_count') or 1) > 1:
+        parts.append('one of %d job slices' % int(summary['slice_count']))
+    return ' &middot; '.join(parts)
