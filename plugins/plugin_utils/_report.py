@@ -19,22 +19,28 @@ OPERATIONAL = 'operational'
 DEGRADED = 'degraded'
 NON_OPERATIONAL = 'non operational'
 NOT_RUN = 'not run'
+SKIPPED = 'skipped'
 DEFAULT_NETWORK_LABEL = 'default route'
 NOT_RUN_RESULT = {'status': NOT_RUN, 'error': 'the host play did not reach it (unreachable?)'}
+SKIPPED_RESULT = {'status': SKIPPED, 'error': 'the host play was skipped (--skip-tags datacenter_paths_hosts)'}
 # Problem hosts first: what needs a person's eyes leads the page and the printed lines.
-STATE_ORDER = (NON_OPERATIONAL, NOT_RUN, DEGRADED, OPERATIONAL)
+STATE_ORDER = (NON_OPERATIONAL, NOT_RUN, DEGRADED, SKIPPED, OPERATIONAL)
+# Asked for (engine side and report only): neither a failure nor non operational.
+NOT_JUDGED = (SKIPPED,)
 
 
 def state_rank(status):
     return STATE_ORDER.index(status) if status in STATE_ORDER else 0
 
 
-def host_results(names, hostvars):
-    """{host: its datacenter_paths_result}, ``not run`` for a host the host play did not reach."""
+def host_results(names, hostvars, host_play_skipped=False):
+    """{host: its datacenter_paths_result}; for a host without one, ``skipped`` when the run
+    skipped the host play on purpose, else ``not run`` (the host play did not reach it)."""
     results = {}
+    absent = SKIPPED_RESULT if host_play_skipped else NOT_RUN_RESULT
     for name in names:
         variables = hostvars[name] if name in hostvars else {}
-        results[name] = variables['datacenter_paths_result'] if 'datacenter_paths_result' in variables else dict(NOT_RUN_RESULT)
+        results[name] = variables['datacenter_paths_result'] if 'datacenter_paths_result' in variables else dict(absent)
     return results
 
 
@@ -88,18 +94,19 @@ def overview(plan, results):
     }) for name, result in results.items())
 
 
-def datacenter_report(plan, hostvars, check_mode=False, allow_degraded=False, slice_count=1):
+def datacenter_report(plan, hostvars, check_mode=False, allow_degraded=False, slice_count=1, host_play_skipped=False):
     """The JSON summary of a run, from datacenter_hosts' plan and each paired host's
-    ``datacenter_paths_result`` in ``hostvars``."""
-    results = host_results(sorted(plan.get('hosts') or {}), hostvars)
-    accepted = (OPERATIONAL, DEGRADED) if allow_degraded else (OPERATIONAL,)
+    ``datacenter_paths_result`` in ``hostvars``; ``host_play_skipped``: the run skipped the
+    host play by its tag, so a host without a result was skipped, not lost."""
+    results = host_results(sorted(plan.get('hosts') or {}), hostvars, host_play_skipped)
+    accepted = (OPERATIONAL, DEGRADED) + NOT_JUDGED if allow_degraded else (OPERATIONAL,) + NOT_JUDGED
     names = sorted(results)
     return {
         'data_center': plan.get('data_center'),
         'bonds': plan.get('bonds') or [],
         'check_mode': bool(check_mode),
         'hosts': results,
-        'non_operational': [n for n in names if results[n].get('status') not in (OPERATIONAL, DEGRADED)],
+        'non_operational': [n for n in names if results[n].get('status') not in (OPERATIONAL, DEGRADED) + NOT_JUDGED],
         'degraded': [n for n in names if results[n].get('status') == DEGRADED],
         'failed': [n for n in names if results[n].get('status') not in accepted],
         'engine_hosts_not_in_inventory': plan.get('engine_hosts_not_in_inventory') or [],

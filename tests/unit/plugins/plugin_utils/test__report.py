@@ -81,3 +81,11 @@ def test_failure_names_the_non_operational_and_the_degraded_unless_allowed():
         'non operational: dead, gone; degraded: limp (datacenter_paths_allow_degraded: true accepts it)')
     assert report_failure(datacenter_report(PLAN, HOSTVARS, allow_degraded=True)) == 'non operational: dead, gone'
     assert report_failure(datacenter_report(dict(PLAN, hosts={'good': {}}), HOSTVARS)) == ''
+
+
+def test_hosts_skipped_on_purpose_fail_nothing_and_are_not_non_operational():
+    summary = datacenter_report(PLAN, {}, host_play_skipped=True)
+    assert set(h['status'] for h in summary['hosts'].values()) == {'skipped'}
+    assert summary['failed'] == [] and summary['non_operational'] == [] and report_failure(summary) == ''
+    assert summary['overview']['good']['missing'] == ['the host play was skipped (--skip-tags datacenter_paths_hosts)']
+    assert 'paths of the hosts not operational:' not in report_lines(summary)
