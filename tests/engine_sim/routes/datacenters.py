@@ -8,10 +8,13 @@ from engine_sim.errors import ApiError, engine_failure, not_found
 from engine_sim.routes.common import action_complete, lookup, render_list, render_one, require, validate_parameters
 from engine_sim.store import new_id
 
+CREATE_STORAGE_POOL = 700
 DELETE_STORAGE_POOL = 701
 CREATE_STORAGE_POOL_NETWORK = 704
 DELETE_STORAGE_POOL_NETWORK = 705
 ASSIGN_CLUSTER_NETWORK = 404
+# ConfigValues.StoragePoolNameSizeLimit's shipped value (packaging/dbscripts/upgrade/pre_upgrade/0000_config.sql).
+DC_NAME_SIZE_LIMIT = 40
 
 
 def list_dcs(request):
@@ -23,8 +26,39 @@ def get_dc(request, dc):
     return render_one(request, 'data_centers', lookup(request, 'data_centers', dc))
 
 
+def add_dc(request):
+    """BackendDataCentersResource.add, then AddEmptyStoragePoolCommand: a new data center has no
+    storage yet, so it is `uninitialized`, and it gets the management network. The permission is
+    CREATE_STORAGE_POOL on the system object, so a data center's own admin cannot add one."""
+    incoming = xml_io.read_body(request.body, types.DataCenter)
+    validate_parameters(incoming, 'DataCenter', 'name')
+    validate_parameters(incoming, 'DataCenter', 'local')
+    require(request, CREATE_STORAGE_POOL, None)
+    store = request.store
+    if store.where('data_centers', name=incoming.name):  # the DAO's getByName(name, true): case-sensitive
+        raise engine_failure([(409, 'Cannot create Data Center. The Data Center name is already in use.')])
+    if len(incoming.name) > DC_NAME_SIZE_LIMIT:
+        raise engine_failure([(400, 'Cannot create Data Center. The given name is too long.')])
+    version = incoming.version
+    record = store.insert('data_centers', {
+        'id': new_id(), 'name': incoming.name, 'description': incoming.description, 'local': bool(incoming.local),
+        'version': '%d.%d' % (version.major, version.minor or 0) if version and version.major else '4.7',
+        'status': 'uninitialized',
+    })
+    store.insert('networks', {
+        'id': new_id(), 'name': 'ovirtmgmt', 'data_center': record['id'], 'description': 'Default Management Network',
+        'vlan': None, 'mtu': 0, 'usages': ['vm'],
+    })
+    response = render_one(request, 'data_centers', record)
+    response.status = 201
+    response.headers['Location'] = 'https://%s/ovirt-engine/api/datacenters/%s' % (
+        request.headers.get('Host', '127.0.0.1'), record['id'])
+    return response
+
+
 def remove_dc(request, dc):
-    """The DB cascades: bonds and networks go with the DC; clusters and domains stay, detached."""
+    """RemoveStoragePoolCommand removes the networks; the DB cascades the rest: iscsi_bonds'
+    FK to storage_pool is ON DELETE CASCADE; clusters and domains stay, detached."""
     record = lookup(request, 'data_centers', dc)
     require(request, DELETE_STORAGE_POOL, dc)
     store = request.store
@@ -223,6 +257,7 @@ def remove_cluster_network(request, cluster, network):
 
 ROUTES = [
     ('GET', r'datacenters', list_dcs),
+    ('POST', r'datacenters', add_dc),
     ('GET', r'datacenters/(?P<dc>[^/]+)', get_dc),
     ('DELETE', r'datacenters/(?P<dc>[^/]+)', remove_dc),
     ('GET', r'datacenters/(?P<dc>[^/]+)/clusters', list_dc_clusters),
