@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""tests/lab/lab: up, down, cut, drop, restore, limit, ssh, status, inventory, engine-seed (see tests/lab/README.md)."""
+"""tests/lab/lab: up, down, cut, drop, restore, limit, ssh, status, inventory, engine-seed, lun (see tests/lab/README.md)."""
 
 import argparse
 import fcntl
@@ -53,6 +53,27 @@ class Lab:
         if current is None:
             raise LabError('no lab is up (%s has no state.json): run tests/lab/lab up' % self.run_dir)
         return current
+
+    def running_layout(self):
+        """The layout of the running lab (state.json), or the default when none runs."""
+        current = state.read(self.run_dir)
+        return (current or {}).get('layout', config.DEFAULT_LAYOUT)
+
+    def lun_add(self, iqn, size_mb):
+        """A LUN added to a running target, recorded in state.json and the inventory; its facts."""
+        current = self.state()
+        lun = target.add_lun(current['target'], self.data_dir, iqn, size_mb)
+        state.write(self.run_dir, current)
+        log('lun add: %s LUN %d, %d MiB, WWID %s (initiators see it after a rescan: iscsiadm -m session -R)' % (
+            iqn, lun['lun'], size_mb, lun['wwid']))
+        return lun
+
+    def lun_remove(self, iqn, number):
+        """A LUN deleted from a running target and from state.json and the inventory."""
+        current = self.state()
+        lun = target.remove_lun(current['target'], iqn, number)
+        state.write(self.run_dir, current)
+        log('lun remove: %s LUN %d (WWID %s)' % (iqn, lun['lun'], lun['wwid']))
 
     def up(self, host_count):
         """Everything from scratch (after cleaning what an earlier run left); the inventory's path."""
@@ -159,6 +180,11 @@ class Lab:
         print('tgtd: pid %s %s, portals %s' % (
             tgtd_pid, 'running' if net.alive(tgtd_pid) else 'GONE', ' '.join(current['target']['portals'])))
         healthy &= net.alive(tgtd_pid)
+        print('layout: %s (%s)' % (current.get('layout', config.DEFAULT_LAYOUT), current.get('description')))
+        for tgt in current['target']['targets']:
+            print('target %s: %s' % (tgt['iqn'], ', '.join(
+                'LUN %d %d MiB %s%s' % (lun['lun'], lun['size_mb'], lun['wwid'], ' (added)' if lun.get('added') else '')
+                for lun in tgt['luns'])))
         for name, info in sorted(current['hosts'].items()):
             alive = net.alive(info['qemu_pid'])
             qdiscs = subprocess.run(guests.ssh_cmd(current['ssh_config'], name, ['tc', 'qdisc', 'show']),
@@ -213,6 +239,8 @@ def parser():
     sub = ap.add_subparsers(dest='command', required=True)
     up = sub.add_parser('up', help='bring the lab up; prints the inventory path last')
     up.add_argument('--hosts', type=int, default=DEFAULT_HOSTS, help='number of guests (default %(default)s)')
+    up.add_argument('--layout', default=config.DEFAULT_LAYOUT,
+                    help='lab.yml (default) or tests/lab/layouts/NAME.yml (known: %s)' % ', '.join(config.layout_names()))
     sub.add_parser('down', help='remove everything the lab made')
     for name, what in (('cut', 'link down'), ('drop', 'black hole (every IP packet dropped in the guest, link up)'),
                        ('restore', 'link up and no drop')):
@@ -230,6 +258,16 @@ def parser():
     sub.add_parser('inventory', help="print the running lab's inventory path")
     seed = sub.add_parser('engine-seed', help="print the engine simulator's seed describing the lab's first N hosts")
     seed.add_argument('--hosts', type=int, default=DEFAULT_HOSTS, help='number of guests (default %(default)s)')
+    seed.add_argument('--layout', help="the layout (default: the running lab's, else default)")
+    seed.add_argument('--bonds', action='store_true', help="seed the layout's bonds too (its bonds:)")
+    lun = sub.add_parser('lun', help="add or remove a file-backed LUN on a running target")
+    lun_sub = lun.add_subparsers(dest='lun_command', required=True)
+    lun_add = lun_sub.add_parser('add', help="add the target's next LUN; prints its WWID")
+    lun_add.add_argument('iqn')
+    lun_add.add_argument('--size-mb', type=int, required=True, help='size in MiB (sparse file)')
+    lun_remove = lun_sub.add_parser('remove', help='remove one LUN of a target')
+    lun_remove.add_argument('iqn')
+    lun_remove.add_argument('lun', type=int)
     return ap
 
 
@@ -237,9 +275,11 @@ def main(argv=None):
     """Entry point; exit code."""
     args = parser().parse_args(argv)
     try:
-        lab = Lab(config.load(args.description))
+        # up's layout is loaded and checked here, before anything is created or torn down.
+        lab = Lab(config.load_layout(args.layout, args.description) if args.command == 'up'
+                  else config.load(args.description))
         return dispatch(lab, args)
-    except (LabError, config.ConfigError, net.NetError, image.ImageError) as exc:
+    except (LabError, config.ConfigError, net.NetError, image.ImageError, target.TargetError) as exc:
         print('lab: error: %s' % exc, file=sys.stderr)
         return 1
 
@@ -259,8 +299,11 @@ def dispatch(lab, args):
         print(lab.state()['inventory'])
         return 0
     if args.command == 'engine-seed':
-        sys.stdout.write(engine_seed.dump(engine_seed.build(lab.desc, args.hosts)))
+        desc = config.load_layout(args.layout or lab.running_layout(), args.description)
+        sys.stdout.write(engine_seed.dump(engine_seed.build(desc, args.hosts, with_bonds=args.bonds), desc))
         return 0
+    if args.command == 'up':
+        config.plan(lab.desc, args.hosts)    # a bad --hosts tears nothing down
     lab.lock()
     if args.command == 'up':
         signal.signal(signal.SIGTERM, _interrupted)
@@ -289,6 +332,10 @@ def dispatch(lab, args):
         lab.drop(args.network, args.host)
     elif args.command == 'limit':
         lab.limit(args.network, args.rate, args.host)
+    elif args.command == 'lun' and args.lun_command == 'add':
+        print(lab.lun_add(args.iqn, args.size_mb)['wwid'])
+    elif args.command == 'lun':
+        lab.lun_remove(args.iqn, args.lun)
     return 0
 
 

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The lab description (tests/lab/lab.yml): loaded, checked, and turned into a per-run plan."""
+"""The lab description (tests/lab/lab.yml) and its layouts (tests/lab/layouts/NAME.yml): loaded,
+checked, and turned into a per-run plan."""
 
 import ipaddress
 import os
@@ -9,6 +10,13 @@ import yaml
 
 LAB_NET = ipaddress.ip_network('198.18.0.0/15')
 NIC_NAME = re.compile(r'^ens([3-9]|1[0-9]|2[0-9])$')
+DEFAULT_LAYOUT = 'default'
+LAYOUT_NAME = re.compile(r'^[a-z0-9][a-z0-9-]*$')
+# What a layout may change; the rest is lab.yml's: the namespace names the lab instance whatever
+# its layout, and the guest section keys the cached image, which every layout shares.
+LAYOUT_KEYS = ('description', 'networks', 'hosts', 'target', 'guest_sysctls', 'bonds')
+SYSCTL_KEY = re.compile(r'^[a-z0-9_]+(\.[a-z0-9_-]+)+$')
+SYSCTL_VALUE = re.compile(r'^[0-9A-Za-z_.:-]+$')
 
 
 class ConfigError(Exception):
@@ -17,10 +25,54 @@ class ConfigError(Exception):
 
 def load(path):
     """The checked description as plain dicts; raises ConfigError naming the bad entry."""
-    with open(path, encoding='utf-8') as handle:
-        desc = yaml.safe_load(handle)
+    desc = _read(path)
     check(desc)
     return desc
+
+
+def layouts_dir():
+    """tests/lab/layouts: one NAME.yml per layout besides the default (lab.yml itself)."""
+    return os.path.join(os.path.dirname(default_path()), 'layouts')
+
+
+def layout_names():
+    """The known layouts: default first, then every layouts/NAME.yml by name."""
+    found = []
+    if os.path.isdir(layouts_dir()):
+        found = sorted(name[:-len('.yml')] for name in os.listdir(layouts_dir())
+                       if name.endswith('.yml') and LAYOUT_NAME.match(name[:-len('.yml')]))
+    return [DEFAULT_LAYOUT] + [name for name in found if name != DEFAULT_LAYOUT]
+
+
+def layout_path(name, base_path=None):
+    """The file of a layout (lab.yml, or --description's file, for the default)."""
+    if name == DEFAULT_LAYOUT:
+        return base_path or default_path()
+    _require(name in layout_names(), 'unknown layout %r (known: %s)' % (name, ', '.join(layout_names())))
+    return os.path.join(layouts_dir(), '%s.yml' % name)
+
+
+def load_layout(name, base_path=None):
+    """The checked description of a layout: lab.yml with the keys the layout file sets replaced.
+
+    The result carries 'layout' (its name) and 'layout_file' (the file that defines it)."""
+    path = layout_path(name, base_path)
+    base = _read(base_path or default_path())
+    if name != DEFAULT_LAYOUT:
+        overlay = _read(path)
+        _require(isinstance(overlay, dict), 'layout %s: not a mapping' % name)
+        extra = sorted(set(overlay) - set(LAYOUT_KEYS))
+        _require(not extra, 'layout %s: %s cannot be set by a layout (it may set %s)' % (
+            name, ', '.join(extra), ', '.join(LAYOUT_KEYS)))
+        base = dict(base, **overlay)
+    base.update(layout=name, layout_file=path)
+    check(base)
+    return base
+
+
+def _read(path):
+    with open(path, encoding='utf-8') as handle:
+        return yaml.safe_load(handle)
 
 
 def _require(cond, message):
@@ -55,7 +107,9 @@ def check(desc):
         networks[name] = net
     management = [n for n in desc['networks'] if n['role'] == 'management']
     _require(len(management) == 1, 'lab description: exactly one management network is needed')
+    _check_subnets(desc['networks'])
     seen_hosts = set()
+    addresses = {n['target_address']: 'the target on %s' % n['name'] for n in desc['networks']}
     for host in desc['hosts']:
         name = host['name']
         _require(name not in seen_hosts, 'host %s: listed twice' % name)
@@ -69,9 +123,62 @@ def check(desc):
             nic_names.add(nic['nic'])
             _require(ipaddress.ip_address(nic['address']) in ipaddress.ip_network(networks[net_name]['subnet']),
                      'host %s: %s is not in network %s' % (name, nic['address'], net_name))
+            owner = addresses.get(nic['address'])
+            _require(owner is None, 'host %s: %s is already %s\'s' % (name, nic['address'], owner))
+            addresses[nic['address']] = '%s %s' % (name, net_name)
     for tgt in desc['target']['targets']:
         _require(tgt['iqn'].startswith('iqn.'), 'target %s: not an IQN' % tgt['iqn'])
         _require(tgt['luns'], 'target %s: no LUNs' % tgt['iqn'])
+    for key, value in (desc.get('guest_sysctls') or {}).items():
+        # They become sysctl.KEY=VALUE words of the guests' kernel command line.
+        _require(SYSCTL_KEY.match(str(key)) and SYSCTL_VALUE.match(str(value)),
+                 'guest_sysctls: %s=%s is not a sysctl name and a one-word value' % (key, value))
+    bonds = set()
+    for bond in desc.get('bonds') or []:
+        _require(bond['name'] not in bonds, 'bond %s: listed twice' % bond['name'])
+        bonds.add(bond['name'])
+        _require(bond.get('networks'), 'bond %s: no networks' % bond['name'])
+        for net_name in bond['networks']:
+            _require(networks.get(net_name, {}).get('role') == 'storage',
+                     'bond %s: %s is not a storage network' % (bond['name'], net_name))
+
+
+def _check_subnets(nets):
+    """Two networks' subnets overlap only when both say shares_subnet and they are the same subnet:
+    one subnet on two segments (layouts/shared-subnet.yml). Target addresses are all distinct."""
+    owners = {}
+    for net in nets:
+        name = net['name']
+        _require(net['target_address'] not in owners,
+                 'network %s: target_address %s is already network %s\'s' % (
+                     name, net['target_address'], owners.get(net['target_address'])))
+        owners[net['target_address']] = name
+        _require(not net.get('shares_subnet') or net['role'] == 'storage',
+                 'network %s: only storage networks may share a subnet' % name)
+    for index, net in enumerate(nets):
+        subnet = ipaddress.ip_network(net['subnet'])
+        partners = []
+        for other in nets[:index] + nets[index + 1:]:
+            other_subnet = ipaddress.ip_network(other['subnet'])
+            if not subnet.overlaps(other_subnet):
+                continue
+            _require(net.get('shares_subnet') and other.get('shares_subnet'),
+                     'network %s: subnet %s overlaps network %s\'s %s (two segments of one subnet: '
+                     'shares_subnet: true on both)' % (net['name'], subnet, other['name'], other_subnet))
+            _require(subnet == other_subnet, 'network %s: subnet %s shares with network %s but is not its subnet %s' % (
+                net['name'], subnet, other['name'], other_subnet))
+            partners.append(other['name'])
+        _require(partners or not net.get('shares_subnet'),
+                 'network %s: shares_subnet, but no other network has subnet %s' % (net['name'], subnet))
+
+
+def shared_subnet_networks(desc):
+    """{subnet: [network, ...]} of the subnets that several networks (segments) share."""
+    groups = {}
+    for net in desc['networks']:
+        if net.get('shares_subnet'):
+            groups.setdefault(net['subnet'], []).append(net['name'])
+    return groups
 
 
 def management_network(desc):
@@ -113,6 +220,7 @@ def plan(desc, host_count):
             'mgmt_address': host['nics'][mgmt['name']]['address'],
             'gateway': mgmt['target_address'],
             'nics': nics,
+            'sysctls': dict(desc.get('guest_sysctls') or {}),
         })
     return hosts
 

@@ -55,13 +55,22 @@ def write_ssh_config(run_dir, namespace, hosts, key):
     return path
 
 
+def sysctl_words(sysctls):
+    """The layout's guest sysctls as kernel parameters: the kernel (5.8 and newer) writes each
+    sysctl.KEY=VALUE to /proc/sys before init starts, so before any NIC exists; a NIC then takes
+    net.ipv4.conf.default.* when it appears. Nothing in the image changes (the cached image
+    stays), and the guest's systemd sets no rp_filter of its own (Debian ships no
+    50-default.conf), so the values hold after boot."""
+    return ['sysctl.%s=%s' % (key, value) for key, value in sorted(sysctls.items())]
+
+
 def _cmdline(host, pubkey):
     addrs = ','.join('%s=%s/%d' % (nic['nic'], nic['address'], nic['prefix']) for nic in host['nics'])
     return ' '.join([
         'root=/dev/vda', 'rw', 'console=ttyS0', 'edd=off', 'quiet', 'systemd.show_status=1', 'mitigations=off', 'net.ifnames=0',
         'lab.host=%s' % host['name'], 'lab.iqn=%s' % host['initiator_name'],
         'lab.gw=%s' % host['gateway'], 'lab.addr=%s' % addrs, 'lab.key=%s' % pubkey,
-    ] + ([] if os.environ.get('OVIRT_ISCSI_LAB_ANSIBALLZ_CACHE', '1') == '1' else ['lab.ansiballz_cache=0']))
+    ] + sysctl_words(host.get('sysctls') or {}) + ([] if os.environ.get('OVIRT_ISCSI_LAB_ANSIBALLZ_CACHE', '1') == '1' else ['lab.ansiballz_cache=0']))
 
 
 def start(namespace, host, image_dir, guest, run_dir, data_dir, pubkey):

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from lablib import config
+from lablib import config, routing
 
 
 class NetError(Exception):
@@ -64,6 +64,9 @@ def create(desc, namespace, hosts):
         run(['ip', '-n', namespace, 'link', 'add', bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0'])
         run(['ip', '-n', namespace, 'addr', 'add', '%s/%d' % (net['target_address'], prefix), 'dev', bridge])
         run(['ip', '-n', namespace, 'link', 'set', bridge, 'up'])
+    # A subnet shared by several segments: each portal answers through its own bridge.
+    for command in routing.segment_routes(desc):
+        run(['ip', '-n', namespace] + command)
     for host in hosts:
         for nic in host['nics']:
             bridge = config.bridge_name(desc, nic['network'])

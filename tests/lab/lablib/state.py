@@ -6,7 +6,7 @@ import os
 
 import yaml
 
-from lablib import config
+from lablib import config, engine_seed
 
 
 def build(desc, namespace, run_dir, data_dir, hosts, target_facts, ssh_config, key, pids):
@@ -16,7 +16,12 @@ def build(desc, namespace, run_dir, data_dir, hosts, target_facts, ssh_config, k
         'namespace': namespace,
         'run_dir': run_dir,
         'data_dir': data_dir,
-        'description': config.default_path(),
+        # The layout this run was brought up with: the commands that act on a running lab
+        # (engine-seed, inventory, cut, lun, ...) follow it without being told again.
+        'layout': desc.get('layout', config.DEFAULT_LAYOUT),
+        'description': desc.get('layout_file', config.default_path()),
+        'guest_sysctls': dict(desc.get('guest_sysctls') or {}),
+        'bonds': engine_seed.bonds(desc),
         'ssh_config': ssh_config,
         'ssh_key': key,
         'inventory': os.path.join(run_dir, 'inventory.yml'),
@@ -26,6 +31,7 @@ def build(desc, namespace, run_dir, data_dir, hosts, target_facts, ssh_config, k
                 'subnet': net['subnet'],
                 'target_address': net['target_address'],
                 'bridge': config.bridge_name(desc, net['name']),
+                'shares_subnet': bool(net.get('shares_subnet')),
             } for net in desc['networks']
         },
         'management_network': mgmt['name'],
@@ -70,7 +76,8 @@ def inventory(state):
     targets = [{
         'iqn': t['iqn'],
         'portals': list(t['portals']),
-        'luns': [{'lun': lun['lun'], 'wwid': lun['wwid'], 'size_mb': lun['size_mb']} for lun in t['luns']],
+        'luns': [dict({'lun': lun['lun'], 'wwid': lun['wwid'], 'size_mb': lun['size_mb']},
+                      **({'added': True} if lun.get('added') else {})) for lun in t['luns']],
         'chap_user': t['chap_user'],
         'chap_secret_file': t['chap_secret_file'],
     } for t in state['target']['targets']]
@@ -99,6 +106,8 @@ def inventory(state):
             'lab_storage_networks': state['storage_networks'],
             'lab_target_portals': list(state['target']['portals']),
             'lab_targets': targets,
+            'lab_layout': state.get('layout', config.DEFAULT_LAYOUT),
+            'lab_bonds': list(state.get('bonds') or []),
         },
         'children': {
             group: {'hosts': members} for group, members in (

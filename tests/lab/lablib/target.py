@@ -87,6 +87,70 @@ def start(desc, namespace, run_dir, data_dir):
     return {'pid': proc.pid, 'control_port': port, 'portals': portals, 'targets': facts}
 
 
+MAX_LUN = 255          # LUN numbers a target holds (0 is tgtd's controller)
+MAX_LUN_SIZE_MB = 65536   # sparse files, but a guest's rescan and a test's dd should stay cheap
+
+
+class TargetError(Exception):
+    """A LUN command was given a target or LUN the running lab does not have, or a bad size."""
+
+
+def _running_target(targets, iqn):
+    for tgt in targets:
+        if tgt['iqn'] == iqn:
+            return tgt
+    raise TargetError('unknown target %s (running: %s)' % (iqn, ', '.join(t['iqn'] for t in targets)))
+
+
+def new_lun(targets, iqn, size_mb):
+    """(target facts, LUN number) of a LUN to add: the next free number after the target's LUNs."""
+    tgt = _running_target(targets, iqn)
+    if not isinstance(size_mb, int) or isinstance(size_mb, bool) or not 1 <= size_mb <= MAX_LUN_SIZE_MB:
+        raise TargetError('--size-mb %r: a whole number of MiB from 1 to %d' % (size_mb, MAX_LUN_SIZE_MB))
+    number = max([lun['lun'] for lun in tgt['luns']] + [0]) + 1
+    if number > MAX_LUN:
+        raise TargetError('target %s: no LUN number left after %d' % (iqn, MAX_LUN))
+    return tgt, number
+
+
+def lun_to_remove(targets, iqn, number):
+    """(target facts, LUN facts) of a LUN to remove: one the target has (LUN 0 is the controller)."""
+    tgt = _running_target(targets, iqn)
+    for lun in tgt['luns']:
+        if lun['lun'] == number:
+            return tgt, lun
+    raise TargetError('target %s has no LUN %r (its LUNs: %s)' % (
+        iqn, number, ', '.join(str(lun['lun']) for lun in tgt['luns']) or 'none'))
+
+
+def add_lun(target_facts, data_dir, iqn, size_mb):
+    """A file-backed LUN added to the running tgtd's target (initiators see it on their next
+    rescan); its facts, also appended to target_facts."""
+    tgt, number = new_lun(target_facts['targets'], iqn, size_mb)
+    backing = os.path.join(data_dir, 'target%d-lun%d.img' % (tgt['tid'], number))
+    with open(backing, 'wb') as handle:
+        handle.truncate(size_mb * 1024 * 1024)
+    proc = net.run(_tgtadm(target_facts['control_port'], '--mode', 'logicalunit', '--op', 'new',
+                           '--tid', str(tgt['tid']), '--lun', str(number), '--backing-store', backing), check=False)
+    if proc.returncode != 0:
+        os.unlink(backing)
+        raise net.NetError('tgtadm: LUN %d of %s: %s' % (number, iqn, (proc.stderr or proc.stdout).strip()))
+    lun = {'lun': number, 'size_mb': size_mb, 'wwid': wwid(tgt['tid'], number), 'backing_file': backing, 'added': True}
+    tgt['luns'].append(lun)
+    return lun
+
+
+def remove_lun(target_facts, iqn, number):
+    """A LUN deleted from the running tgtd's target and its backing file removed; its facts."""
+    tgt, lun = lun_to_remove(target_facts['targets'], iqn, number)
+    net.run(_tgtadm(target_facts['control_port'], '--mode', 'logicalunit', '--op', 'delete',
+                    '--tid', str(tgt['tid']), '--lun', str(number)))
+    if os.path.exists(lun['backing_file']):
+        os.unlink(lun['backing_file'])
+    tgt['luns'].remove(lun)
+    return lun
+
+
 def stop(namespace, pid=None):
     """Delete every target (tgtd ignores SIGTERM while targets exist), then the daemon itself."""
     port = control_port(namespace)
