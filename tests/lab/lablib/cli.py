@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from lablib import blackhole, config, engine_seed, guests, image, net, state, target
+from lablib import blackhole, config, engine_seed, guests, image, net, procs, state, target
 
 DEFAULT_HOSTS = 2
 # Under software emulation on a busy 2-core machine a boot can take minutes.
@@ -114,10 +114,12 @@ class Lab:
         if tgtd_pid or net.exists(self.namespace):
             target.stop(self.namespace, tgtd_pid)
             found.append('tgtd')
-        for pid_file in _pid_files(self.run_dir):
-            pid = _read_pid(pid_file)
-            if pid and _kill(pid):
-                found.append('pid %d' % pid)
+        # The guests (and a tgtd that outlived target.stop): ended, and waited for until gone.
+        ended = [pid for pid in (_read_pid(path) for path in _pid_files(self.run_dir)) if _is_lab_process(pid)]
+        left = procs.end(ended, log)
+        if left:
+            raise LabError('pids %s did not end after SIGTERM and SIGKILL' % ', '.join(map(str, left)))
+        found += ['pid %d' % pid for pid in ended]
         if net.exists(self.namespace):
             if not net.kill_all(self.namespace):
                 raise LabError('processes %s stay in namespace %s' % (net.pids(self.namespace), self.namespace))
@@ -219,17 +221,14 @@ def _read_pid(path):
         return 0
 
 
-def _kill(pid):
-    """KILL a pid a lab file names, if it still is one of the lab's qemu or tgtd processes."""
+def _is_lab_process(pid):
+    """Whether a pid a lab file names still is one of the lab's qemu or tgtd processes."""
     try:
         with open('/proc/%d/cmdline' % pid, 'rb') as handle:
             cmdline = handle.read()
     except OSError:
         return False
-    if b'qemu-system' not in cmdline and b'tgtd' not in cmdline:
-        return False
-    os.kill(pid, signal.SIGKILL)
-    return True
+    return b'qemu-system' in cmdline or b'tgtd' in cmdline
 
 
 def parser():
