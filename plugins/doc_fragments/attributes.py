@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    """Attributes shared by the collection's engine modules."""
+    """Attributes shared by the collection's modules (engine and host)."""
 
     DOCUMENTATION = r'''
 options: {}
@@ -47,4 +47,26 @@ attributes:
     support: full
     details:
       - This action does not modify state.
+'''
+
+    FULL = r'''
+options: {}
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+'''
+
+    HOST = r'''
+options: {}
+attributes:
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
+    details:
+      - Runs on the hypervisor (a Linux host with open-iscsi and multipath-tools; Debian 12, EL 8 and EL 9), not on the controller.
 '''

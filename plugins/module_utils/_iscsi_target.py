@@ -1,18 +1,21 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) ovirt_iscsi.multipath contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Node records and sessions of one target through one iface: a pure plan, then its execution.
+"""Node records and sessions of one target through given ifaces: a plan, then its execution.
 
 The plan compares what iscsiadm reports (node records, their settings, sessions) with the wish
-and lists the steps per portal. The same plan is the diff and, outside check mode, is executed
-step by step. CHAP secrets are compared here and never leave: the plan records only that the
-secret changes, not its value.
+and lists the steps per portal and iface. Every portal of every iface is planned, and every
+portal that needs a record is asked by discovery (read-only) whether it offers the target,
+before the first write: a portal that does not fails the task with nothing changed. The same
+plan is the diff and, outside check mode, is executed step by step. CHAP secrets are compared
+here and never leave: the plan records only that the secret changes, not its value.
 """
 
 from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
     RC_LOGIN_AUTH_FAILED, RC_SESSION_EXISTS, IscsiadmError, describe_node, format_portal, node_args,
     parse_flat_nodes, split_portal)
@@ -26,12 +29,12 @@ STARTUP = 'node.startup'
 def desired_settings(*, startup, username, password, extra=None):
     """The node record keys this collection owns, with the values they must have.
 
-    Returns an error message (str) instead when ``extra`` tries to set a key the options own.
+    Raises HostError when ``extra`` tries to set a key the options own.
     """
     settings = {}
     for key, value in (extra or {}).items():
         if key in (STARTUP, AUTH_METHOD, AUTH_USERNAME, AUTH_PASSWORD) or not key.startswith('node.'):
-            return 'node_settings: %s is not a node record key it may set (use the module options for startup and CHAP)' % key
+            raise HostError('node_settings: %s is not a node record key it may set (use the module options for startup and CHAP)' % key)
         settings[key] = str(value)
     settings[STARTUP] = startup
     if username:
@@ -45,12 +48,15 @@ def select_portals(portals, subnet):
     """Parse 'address[:port]' portals; with ``subnet``, keep only those inside it.
 
     Returns (selected, skipped): lists of (address, port). Host names cannot be placed in a
-    subnet and are kept.
+    subnet and are kept. Raises HostError on a portal or subnet that cannot be parsed.
     """
-    network = ipaddress.ip_network(subnet, strict=False) if subnet else None
+    try:
+        network = ipaddress.ip_network(subnet, strict=False) if subnet else None
+        parsed = [split_portal(text)[:2] for text in portals]
+    except ValueError as exc:
+        raise HostError(str(exc)) from None
     selected, skipped = [], []
-    for text in portals:
-        address, port, dummy = split_portal(text)
+    for address, port in parsed:
         try:
             inside = network is None or ipaddress.ip_address(address) in network
         except ValueError:
@@ -105,43 +111,52 @@ def portal_view(*, target, address, port, iface, node, session, record, settings
 
 
 class TargetManager:
-    """Reads the state of one target through one iface, plans per portal, applies the plan."""
+    """Reads the state of one target once, plans every portal of every iface, applies the plans."""
 
-    def __init__(self, iscsiadm, module, *, target, iface, state, settings, discover):
+    def __init__(self, iscsiadm, module, *, target, state, settings, discover):
         self.iscsiadm = iscsiadm
         self.module = module
         self.target = target
-        self.iface = iface
         self.state = state
         self.settings = settings
         self.discover = discover
 
-    def plan(self, portals):
+    def plan(self, routes):
+        """Plans for ``routes``, [(iface, [(address, port)])]: reads and discovery only.
+
+        Raises HostError (nothing written yet) on a portal asked twice through one iface, and
+        IscsiadmError on a portal that does not offer the target through its iface.
+        """
         nodes = self.iscsiadm.nodes(warn=self.module.warn)
         sessions = self.iscsiadm.sessions(warn=self.module.warn)
-        plans = []
-        for address, port in portals:
-            wanted = {'target': self.target, 'address': address, 'port': port, 'iface': self.iface}
-            node = find(nodes, **wanted)
-            session = find(sessions, **wanted)
-            record = None
-            if node is not None and self.state == 'present':
-                # --show: the CHAP secret is compared in memory only, never returned.
-                record = self.iscsiadm.node_record(dict(wanted, tpgt=node.get('tpgt')), show_secrets=True)
-            steps = plan_portal(state=self.state, node=node, session=session, record=record, settings=self.settings)
-            if not self.discover:
-                steps = [step for step in steps if step[0] != 'discover']
-            plans.append({'node': dict(wanted, tpgt=node.get('tpgt') if node else None), 'found': node, 'session': session,
-                          'record': record, 'steps': steps})
+        plans, seen = [], set()
+        for iface, portals in routes:
+            for address, port in portals:
+                wanted = {'target': self.target, 'address': address, 'port': port, 'iface': iface}
+                if (address, port, iface) in seen:
+                    raise HostError('target %s: portal %s is asked twice through iface %s' % (self.target, format_portal(address, port), iface))
+                seen.add((address, port, iface))
+                plans.append(self._plan_portal(wanted, find(nodes, **wanted), find(sessions, **wanted)))
         return plans
+
+    def _plan_portal(self, wanted, node, session):
+        record = None
+        if node is not None and self.state == 'present':
+            # --show: the CHAP secret is compared in memory only, never returned.
+            record = self.iscsiadm.node_record(dict(wanted, tpgt=node.get('tpgt')), show_secrets=True)
+        steps = plan_portal(state=self.state, node=node, session=session, record=record, settings=self.settings)
+        if not self.discover:
+            steps = [step for step in steps if step[0] != 'discover']
+        planned = dict(wanted, tpgt=node.get('tpgt') if node else None)
+        if ('discover',) in steps:
+            planned['tpgt'] = self._discover_tpgt(planned)
+        return {'node': planned, 'found': node, 'session': session, 'record': record, 'steps': steps}
 
     def apply(self, plan):
         node = plan['node']
         for step in plan['steps']:
             kind = step[0]
-            if kind == 'discover':
-                node['tpgt'] = self._discover_tpgt(node)
-            elif kind == 'create':
+            if kind == 'create':  # 'discover' was done while planning: it writes nothing.
                 self.iscsiadm.run(node_args(node) + ['-o', 'new'], what='create node record for %s' % describe_node(node))
             elif kind == 'set':
                 key = step[1]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError, find_command
 
 # iscsiadm exit codes (open-iscsi include/iscsi_err.h) that change what a caller does.
 RC_SESSION_EXISTS = 15
@@ -34,7 +34,7 @@ class Iscsiadm:
 
     def __init__(self, module):
         self._module = module
-        self._binary = module.get_bin_path('iscsiadm', required=True)
+        self._binary = find_command(module, 'iscsiadm', 'open-iscsi')
 
     def run(self, args, *, what, ok_rcs=(0,)):
         """Run ``iscsiadm ARGS``; return (rc, stdout). ``what`` says what the call was for."""

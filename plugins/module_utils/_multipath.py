@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError, find_command
 
 # (field, multipathd wildcard): wwid of the path, kernel device, map it belongs to, the
 # device-mapper state of the path, the path checker's state, the sysfs state, H:C:T:L.
@@ -45,7 +45,7 @@ def show_paths_command(binary):
 
 def read_paths(module, warn=None, busy_retries=10):
     """Ask the running multipathd for its path table; fail clearly when it is not running."""
-    binary = module.get_bin_path('multipathd', required=True)
+    binary = find_command(module, 'multipathd', 'multipath-tools (device-mapper-multipath)')
     cmd = show_paths_command(binary)
     rc, out, err = module.run_command(cmd, environ_update={'LC_ALL': 'C', 'LANG': 'C'})
     text = (out or '') + (err or '')

@@ -18,16 +18,15 @@ description:
     and RV(os_family), so that the caller installs the packages and calls it again.
 author:
   - ovirt_iscsi.multipath contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - ovirt_iscsi.multipath.attributes
+  - ovirt_iscsi.multipath.attributes.full
+  - ovirt_iscsi.multipath.attributes.host
 attributes:
   check_mode:
-    support: full
-    description: Reads only.
+    details: Reads only.
   diff_mode:
-    support: full
-    description: The files before and after.
-  idempotent:
-    support: full
-    description: A second run with the same options changes nothing.
+    details: The files before and after.
 options:
   iscsid_conf:
     description: Path of iscsid's configuration.
@@ -96,11 +95,22 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, find_command, run_host_module
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config import (
     ENABLED_STATES, multipath_files, vdsm_owns, with_block)
 
 # `multipathd show daemon` ends with its state: 'configure' while it reads its configuration.
 MULTIPATHD_READY = ('idle', 'running')
+
+ARGUMENT_SPEC = dict(
+    iscsid_conf=dict(type='path', default='/etc/iscsi/iscsid.conf'),
+    iscsid_settings=dict(type='dict', default={}),
+    multipath_conf=dict(type='path', default='/etc/multipath.conf'),
+    multipath_conf_content=dict(type='str', required=True),
+    multipath_dropin=dict(type='path', default='/etc/multipath/conf.d/ovirt_iscsi_multipath.conf'),
+    multipath_dropin_content=dict(type='str', default=''),
+    services=dict(type='list', elements='str', default=['iscsid', 'multipathd']),
+)
 
 
 def read(path):
@@ -139,7 +149,7 @@ def put(module, path, content):
 
 
 def systemctl(module, *args):
-    rc, out, err = module.run_command([module.get_bin_path('systemctl', required=True)] + list(args))
+    rc, out, err = module.run_command([find_command(module, 'systemctl', 'systemd')] + list(args))
     return rc, (out or '').strip(), (err or '').strip()
 
 
@@ -154,67 +164,69 @@ def services_to_fix(module, services):
     return todo
 
 
-def main():
-    module = AnsibleModule(argument_spec=dict(
-        iscsid_conf=dict(type='path', default='/etc/iscsi/iscsid.conf'),
-        iscsid_settings=dict(type='dict', default={}),
-        multipath_conf=dict(type='path', default='/etc/multipath.conf'),
-        multipath_conf_content=dict(type='str', required=True),
-        multipath_dropin=dict(type='path', default='/etc/multipath/conf.d/ovirt_iscsi_multipath.conf'),
-        multipath_dropin_content=dict(type='str', default=''),
-        services=dict(type='list', elements='str', default=['iscsid', 'multipathd']),
-    ), supports_check_mode=True)
+def plan(module, result):
+    """Reads only: {path: content or None} to write, the diff, and the services to start or
+    enable (not asked in check mode, which predicts the files only)."""
     params = module.params
-    missing = [c for c in ('iscsiadm', 'multipathd') if not module.get_bin_path(c)]
-    result = dict(changed=False, missing_commands=missing, os_family=os_family(), vdsm_owned=False, written=[])
-    if missing:
-        module.exit_json(**result)
     current_conf = read(params['multipath_conf'])
     result['vdsm_owned'] = vdsm_owns(current_conf)
     wanted = multipath_files(current_conf, conf_path=params['multipath_conf'], conf_content=params['multipath_conf_content'],
                              dropin_path=params['multipath_dropin'], dropin_content=params['multipath_dropin_content'])
     iscsid_now = read(params['iscsid_conf']) or ''
-    wanted_iscsid = {params['iscsid_conf']: with_block(iscsid_now, dict((k, str(v)) for k, v in params['iscsid_settings'].items()))}
-    before, after = {}, {}
-    for path, content in list(wanted.items()) + list(wanted_iscsid.items()):
+    wanted[params['iscsid_conf']] = with_block(iscsid_now, dict((k, str(v)) for k, v in params['iscsid_settings'].items()))
+    writes, diff = {}, []
+    for path, content in wanted.items():
         now = iscsid_now if path == params['iscsid_conf'] else read(path)
         if now != content:
-            before[path], after[path] = now or '', content or ''
-            result['written'].append(path)
-    services = [] if module.check_mode else services_to_fix(module, params['services'])
-    result['changed'] = bool(result['written'] or services)
+            writes[path] = content
+            diff.append({'before_header': path, 'after_header': path, 'before': now or '', 'after': content or ''})
+    return writes, diff, [] if module.check_mode else services_to_fix(module, params['services'])
+
+
+def run(module):
+    params = module.params
+    missing = [c for c in ('iscsiadm', 'multipathd') if not module.get_bin_path(c)]
+    result = dict(changed=False, missing_commands=missing, os_family=os_family(), vdsm_owned=False, written=[])
+    if missing:
+        return result
+    writes, diff, services = plan(module, result)
+    result['written'] = list(writes)
+    result['changed'] = bool(writes or services)
     if module._diff:
-        result['diff'] = [{'before_header': p, 'after_header': p, 'before': before[p], 'after': after[p]} for p in result['written']]
-    if module.check_mode:
-        module.exit_json(**result)
-    for path in result['written']:
-        put(module, path, dict(wanted, **wanted_iscsid)[path])
+        result['diff'] = diff
+    if module.check_mode or not result['changed']:
+        return result
+    for path, content in writes.items():
+        try:
+            put(module, path, content)
+        except OSError as exc:
+            raise HostError('writing %s failed: %s' % (path, exc.strerror or exc), **result) from None
     restart = []
     for service, start, enable in services:
         args = ['enable'] + (['--now'] if start else []) if enable else ['start']
         rc, dummy, err = systemctl(module, *(args + [service]))
         if rc != 0:
-            module.fail_json(msg='systemctl %s %s failed: %s' % (' '.join(args), service, err), **result)
+            raise HostError('systemctl %s %s failed: %s' % (' '.join(args), service, err), **result)
         restart.append(service)
     # A service started just now read the new files; one already running reads them again.
     again = []
-    if params['iscsid_conf'] in result['written'] and 'iscsid' not in restart:
+    if params['iscsid_conf'] in writes and 'iscsid' not in restart:
         again.append(('restart', 'iscsid'))
-    if set(wanted) & set(result['written']) and 'multipathd' not in restart:
+    if set(writes) - set([params['iscsid_conf']]) and 'multipathd' not in restart:
         again.append(('reload', 'multipathd'))
     for action, service in again:
         rc, dummy, err = systemctl(module, action, service)
         if rc != 0:
-            module.fail_json(msg='systemctl %s %s failed after its configuration changed: %s' % (action, service, err), **result)
+            raise HostError('systemctl %s %s failed after its configuration changed: %s' % (action, service, err), **result)
     if 'multipathd' in restart or ('reload', 'multipathd') in again:
         wait_for_multipathd(module, result)
-    module.exit_json(**result)
+    return result
 
 
 def wait_for_multipathd(module, result, seconds=60):
     """Until multipathd has read its configuration again: paths that appear while it reconfigures
     can stay orphans with no map (seen in the lab when logins followed a reload at once)."""
-    binary = module.get_bin_path('multipathd', required=True)
+    binary = find_command(module, 'multipathd', 'multipath-tools (device-mapper-multipath)')
     deadline = time.monotonic() + seconds
     # A reload only schedules the reconfiguration: give it a moment to begin before asking.
     time.sleep(1)
@@ -224,9 +236,13 @@ def wait_for_multipathd(module, result, seconds=60):
         if state and state[0] in MULTIPATHD_READY:
             return
         if time.monotonic() >= deadline:
-            module.fail_json(msg='multipathd did not finish reading its configuration within %d s (show daemon: %s)'
-                             % (seconds, (out or '').strip() or 'no answer'), **result)
+            raise HostError('multipathd did not finish reading its configuration within %d s (show daemon: %s)'
+                            % (seconds, (out or '').strip() or 'no answer'), **result)
         time.sleep(1)
+
+
+def main():
+    run_host_module(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True), run)
 
 
 if __name__ == '__main__':

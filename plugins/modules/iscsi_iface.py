@@ -17,16 +17,15 @@ description:
     (M(ovirt_iscsi.multipath.iscsi_target) with O(ovirt_iscsi.multipath.iscsi_target#module:state=absent)).
 author:
   - ovirt_iscsi.multipath contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - ovirt_iscsi.multipath.attributes
+  - ovirt_iscsi.multipath.attributes.full
+  - ovirt_iscsi.multipath.attributes.host
 attributes:
   check_mode:
-    support: full
-    description: Predicts the change without running any iscsiadm write.
+    details: Predicts the change without running any iscsiadm write.
   diff_mode:
-    support: full
-    description: Shows the iface's binding before and after.
-  idempotent:
-    support: full
-    description: A second run with the same options changes nothing.
+    details: Shows the iface's binding before and after.
 options:
   name:
     description:
@@ -92,7 +91,8 @@ created:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm, IscsiadmError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, run_host_module
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
 
 BUILT_IN_IFACES = ('default', 'iser')
 
@@ -100,30 +100,30 @@ BUILT_IN_IFACES = ('default', 'iser')
 def plan_iface(current, *, name, net_ifacename, transport, force, state):
     """Pure plan: the iscsiadm operations that turn ``current`` (None if missing) into the wish.
 
-    Returns a list of (operation, key, value); raises ValueError naming the iface when the
+    Returns a list of (operation, key, value); raises HostError naming the iface when the
     wish conflicts with what is there and ``force`` does not allow overriding it.
     """
     if name in BUILT_IN_IFACES:
-        raise ValueError('iface %s is built into open-iscsi and cannot be changed or deleted' % name)
+        raise HostError('iface %s is built into open-iscsi and cannot be changed or deleted' % name)
     if state == 'absent':
         if current is None:
             return []
         bound = current.get('net_ifacename')
         if net_ifacename and bound and bound != net_ifacename and not force:
-            raise ValueError('iface %s is bound to %s, not %s: not deleting it without force=true' % (name, bound, net_ifacename))
+            raise HostError('iface %s is bound to %s, not %s: not deleting it without force=true' % (name, bound, net_ifacename))
         return [('delete', None, None)]
     operations = []
     if current is None:
         operations.append(('new', None, None))
         current = {}
     if current.get('transport', transport) != transport:
-        raise ValueError('iface %s uses transport %s, not %s; delete it first' % (name, current['transport'], transport))
+        raise HostError('iface %s uses transport %s, not %s; delete it first' % (name, current['transport'], transport))
     if current.get('transport') != transport:
         operations.append(('update', 'iface.transport_name', transport))
     bound = current.get('net_ifacename') or ''
     if bound != net_ifacename:
         if bound and not force:
-            raise ValueError('iface %s is bound to %s, not %s: set force=true to rebind it' % (name, bound, net_ifacename))
+            raise HostError('iface %s is bound to %s, not %s: set force=true to rebind it' % (name, bound, net_ifacename))
         operations.append(('update', 'iface.net_ifacename', net_ifacename))
     return operations
 
@@ -141,6 +141,33 @@ def sessions_through(iscsiadm, name):
     return ['%s (%s)' % (s.get('target'), s.get('persistent_portal')) for s in iscsiadm.sessions() if s.get('iface') == name]
 
 
+def run(module):
+    """Read, plan and check (a deleted iface must carry no session), then write."""
+    params = module.params
+    name = params['name']
+    iscsiadm = Iscsiadm(module)
+    current = iscsiadm.ifaces(warn=module.warn).get(name)
+    operations = plan_iface(current, name=name, net_ifacename=params['net_ifacename'], transport=params['transport'],
+                            force=params['force'], state=params['state'])
+    if params['state'] == 'absent' and operations:
+        busy = sessions_through(iscsiadm, name)
+        if busy:
+            raise HostError('iface %s still carries sessions, log them out first: %s' % (name, ', '.join(busy)))
+    if operations and not module.check_mode:
+        apply_iface(iscsiadm, name, operations)
+        after = iscsiadm.ifaces(warn=module.warn).get(name)
+    elif params['state'] == 'absent':
+        after = None
+    else:
+        after = dict(current or {'name': name, 'hwaddress': '', 'ipaddress': '', 'initiatorname': ''},
+                     transport=params['transport'], net_ifacename=params['net_ifacename'])
+    result = {'changed': bool(operations), 'created': ('new', None, None) in operations, 'iface': (after if not module.check_mode else current) or {}}
+    if module._diff:
+        result['diff'] = {'before': current or {}, 'after': after or {},
+                          'before_header': 'iface %s' % name, 'after_header': 'iface %s' % name}
+    return result
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -153,34 +180,7 @@ def main():
         required_if=[('state', 'present', ('net_ifacename',))],
         supports_check_mode=True,
     )
-    params = module.params
-    name = params['name']
-    try:
-        iscsiadm = Iscsiadm(module)
-        current = iscsiadm.ifaces(warn=module.warn).get(name)
-        operations = plan_iface(current, name=name, net_ifacename=params['net_ifacename'], transport=params['transport'],
-                                force=params['force'], state=params['state'])
-        if params['state'] == 'absent' and operations:
-            busy = sessions_through(iscsiadm, name)
-            if busy:
-                module.fail_json(msg='iface %s still carries sessions, log them out first: %s' % (name, ', '.join(busy)))
-        if operations and not module.check_mode:
-            apply_iface(iscsiadm, name, operations)
-            after = iscsiadm.ifaces(warn=module.warn).get(name)
-        elif params['state'] == 'absent':
-            after = None
-        else:
-            after = dict(current or {'name': name, 'hwaddress': '', 'ipaddress': '', 'initiatorname': ''},
-                         transport=params['transport'], net_ifacename=params['net_ifacename'])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    except IscsiadmError as exc:
-        module.fail_json(**exc.result())
-    result = {'changed': bool(operations), 'created': ('new', None, None) in operations, 'iface': (after if not module.check_mode else current) or {}}
-    if module._diff:
-        result['diff'] = {'before': current or {}, 'after': after or {},
-                          'before_header': 'iface %s' % name, 'after_header': 'iface %s' % name}
-    module.exit_json(**result)
+    run_host_module(module, run)
 
 
 if __name__ == '__main__':

@@ -16,16 +16,10 @@ description:
   - Reads only; changes nothing.
 author:
   - ovirt_iscsi.multipath contributors (!UNKNOWN)
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Reads only.
-  idempotent:
-    support: full
-    description: Reads only.
+extends_documentation_fragment:
+  - ovirt_iscsi.multipath.attributes
+  - ovirt_iscsi.multipath.attributes.info_module
+  - ovirt_iscsi.multipath.attributes.host
 options:
   targets:
     description: Report only sessions and LUNs of these target IQNs. All when empty.
@@ -124,9 +118,10 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import run_host_module
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import join_paths, session_view
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm, IscsiadmError
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import MultipathError, read_paths
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import read_paths
 
 
 def find_missing(luns, sessions, targets, ifaces):
@@ -153,6 +148,18 @@ def read_state(module, targets, ifaces):
     return luns, views, find_missing(luns, views, targets, ifaces)
 
 
+def run(module):
+    """Read until nothing is missing or O(wait) is over; reads only."""
+    targets = set(module.params['targets'])
+    ifaces = module.params['expect_ifaces']
+    deadline = time.monotonic() + max(module.params['wait'], 0)
+    while True:
+        luns, sessions, missing = read_state(module, targets, ifaces)
+        if not missing or time.monotonic() >= deadline:
+            return dict(changed=False, luns=luns, sessions=sessions, missing=missing)
+        time.sleep(2)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -162,18 +169,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    targets = set(module.params['targets'])
-    ifaces = module.params['expect_ifaces']
-    deadline = time.monotonic() + max(module.params['wait'], 0)
-    try:
-        while True:
-            luns, sessions, missing = read_state(module, targets, ifaces)
-            if not missing or time.monotonic() >= deadline:
-                break
-            time.sleep(2)
-    except (IscsiadmError, MultipathError) as exc:
-        module.fail_json(**exc.result())
-    module.exit_json(changed=False, luns=luns, sessions=sessions, missing=missing)
+    run_host_module(module, run)
 
 
 if __name__ == '__main__':

@@ -28,16 +28,15 @@ description:
     C(unreachable) of RV(report).
 author:
   - ovirt_iscsi.multipath contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - ovirt_iscsi.multipath.attributes
+  - ovirt_iscsi.multipath.attributes.full
+  - ovirt_iscsi.multipath.attributes.host
 attributes:
   check_mode:
-    support: full
-    description: Reads only, and reports the logins it would make in C(would_create) of RV(report).
+    details: Reads only, and reports the logins it would make in C(would_create) of RV(report).
   diff_mode:
-    support: full
-    description: Ifaces, node records and logins before and after; never a CHAP secret.
-  idempotent:
-    support: full
-    description: A second run with the same options changes nothing.
+    details: Ifaces, node records and logins before and after; never a CHAP secret.
 options:
   sessions:
     description:
@@ -143,7 +142,7 @@ options:
         VDSM sets, C(arp_ignore=1) and C(arp_announce=2), and loose reverse-path filtering (C(rp_filter=2)), live and
         in a sysctl.d file of the module's own that keeps the values from before; undone when no shared subnet remains.
       - V(false) leaves them (and undoes what an earlier run set). It costs the second NIC of a shared subnet its paths
-        where reverse-path filtering is strict (RHEL's default): the replies that reach it are dropped, as the route
+        where reverse-path filtering is strict (RHEL's default), since the replies that reach it are dropped, as the route
         back to the portal goes by the first NIC.
     type: bool
     default: true
@@ -216,7 +215,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, run_host_module
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import DEFAULT_LOCK_FILE, HostLock, HostLockTimeout
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
@@ -281,22 +280,21 @@ def options_of(params, desired):
     )
 
 
-def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+def run(module):
+    # PlanError (_session_plan) and HostLockTimeout (_host_lock) do not derive from HostError
+    # (yet): they become one here, so that main() ends the task in one place, as a HostError.
     try:
         desired = normalize_sessions(module.params['sessions'])
         options = options_of(module.params, desired)
         with HostLock(module.params['lock_file'], module.params['lock_timeout'], 'iscsi_sessions') as lock:
             changed, report, plan = converge(module, Iscsiadm(module), desired, options=options)
     except PlanError as exc:
-        module.fail_json(msg='nothing was changed: %s' % exc, problems=exc.problems)
+        raise HostError('nothing was changed: %s' % exc, problems=exc.problems) from None
     except HostLockTimeout as exc:
-        module.fail_json(msg=str(exc))
-    except CommandError as exc:
-        module.fail_json(**exc.result())
+        raise HostError(str(exc)) from None
     except OSError as exc:
         # /proc/sys and /sys writes (sysctls, SCSI disk deletion) and the lock and sysctl.d files.
-        module.fail_json(msg='%s: %s' % (exc.filename or 'a host file', exc.strerror or exc))
+        raise HostError('%s: %s' % (exc.filename or 'a host file', exc.strerror or exc)) from None
     report['lock'] = {'waited': lock.waited, 'took_over': lock.took_over}
     report['stray'] = [session_view(s) for s in plan.stray]
     result = dict(changed=changed, state=report['state'], report=report, ownership=options['ownership'],
@@ -304,7 +302,11 @@ def main():
     if module._diff:
         before, after = diff_of(plan)
         result['diff'] = {'before': before, 'after': after}
-    module.exit_json(**result)
+    return result
+
+
+def main():
+    run_host_module(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True), run)
 
 
 if __name__ == '__main__':

@@ -17,18 +17,20 @@ description:
   - With O(state=absent), logs out the sessions of the target through that iface and deletes its
     node records. Sessions and records through other ifaces are never touched.
   - Discovery does not store records for the other targets a portal offers.
+  - Every portal of every iface is read, planned and, where a node record is missing, asked by
+    discovery whether it offers the target before the first write; a portal asked twice through one
+    iface or one that does not offer the target fails the task with nothing changed.
 author:
   - ovirt_iscsi.multipath contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - ovirt_iscsi.multipath.attributes
+  - ovirt_iscsi.multipath.attributes.full
+  - ovirt_iscsi.multipath.attributes.host
 attributes:
   check_mode:
-    support: full
-    description: Predicts the change; only read-only discovery is sent to the portals.
+    details: Predicts the change; only read-only discovery is sent to the portals (it finds the portal group tag of RV(nodes)).
   diff_mode:
-    support: full
-    description: Shows node records and sessions per portal before and after, never the CHAP secret.
-  idempotent:
-    support: full
-    description: A second run with the same options changes nothing.
+    details: Shows node records and sessions per portal before and after, never the CHAP secret.
 options:
   target:
     description: IQN of the target.
@@ -154,9 +156,24 @@ skipped_portals:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm, IscsiadmError, format_portal
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import run_host_module
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm, format_portal
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsi_target import (
     TargetManager, desired_settings, diff_of, find, select_portals)
+
+ARGUMENT_SPEC = dict(
+    target=dict(type='str', required=True, aliases=['iqn']),
+    portals=dict(type='list', elements='str', required=True),
+    iface=dict(type='str', default='default'),
+    subnet=dict(type='str'),
+    ifaces=dict(type='list', elements='dict', options=dict(name=dict(type='str', required=True), subnet=dict(type='str'))),
+    discover=dict(type='bool', default=True),
+    node_startup=dict(type='str', choices=['automatic', 'manual', 'onboot'], default='automatic'),
+    node_settings=dict(type='dict', default={}),
+    auth_username=dict(type='str'),
+    auth_password=dict(type='str', no_log=True),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+)
 
 
 def step_name(step):
@@ -170,58 +187,31 @@ def routes_of(params):
     return [(params['iface'], params['subnet'])]
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            target=dict(type='str', required=True, aliases=['iqn']),
-            portals=dict(type='list', elements='str', required=True),
-            iface=dict(type='str', default='default'),
-            subnet=dict(type='str'),
-            ifaces=dict(type='list', elements='dict', options=dict(name=dict(type='str', required=True), subnet=dict(type='str'))),
-            discover=dict(type='bool', default=True),
-            node_startup=dict(type='str', choices=['automatic', 'manual', 'onboot'], default='automatic'),
-            node_settings=dict(type='dict', default={}),
-            auth_username=dict(type='str'),
-            auth_password=dict(type='str', no_log=True),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        required_together=[('auth_username', 'auth_password')],
-        mutually_exclusive=[('ifaces', 'subnet')],
-        supports_check_mode=True,
-    )
+def run(module):
+    """Parse, read and plan every iface (discovery included), then write; nothing is written
+    before every portal of every iface is planned."""
     params = module.params
     target = params['target']
     settings = desired_settings(startup=params['node_startup'], username=params['auth_username'], password=params['auth_password'],
                                 extra=params['node_settings'])
-    if isinstance(settings, str):
-        module.fail_json(msg='target %s: %s' % (target, settings))
-    routes = []
-    try:
-        # Every portal is parsed before anything changes.
-        routes = [(iface, select_portals(params['portals'], subnet)) for iface, subnet in routes_of(params)]
-    except ValueError as exc:
-        module.fail_json(msg='target %s: %s' % (target, exc))
-    plans, skipped, sessions = [], [], None
-    try:
-        iscsiadm = Iscsiadm(module)
-        for iface, (portals, left_out) in routes:
-            manager = TargetManager(iscsiadm, module, target=target, iface=iface, state=params['state'],
-                                    settings=settings, discover=params['discover'])
-            route_plans = manager.plan(portals)
-            if not module.check_mode:
-                for plan in route_plans:
-                    manager.apply(plan)
-            plans += route_plans
-            skipped += ['%s via %s' % (format_portal(address, port), iface) for address, port in left_out]
-        sessions = iscsiadm.sessions() if not module.check_mode and any(p['steps'] for p in plans) else None
-    except IscsiadmError as exc:
-        module.fail_json(**exc.result())
-    result = {'changed': any(p['steps'] for p in plans), 'nodes': [node_result(plan, sessions, params['state']) for plan in plans],
-              'skipped_portals': skipped}
+    routes, skipped = [], []
+    for iface, subnet in routes_of(params):
+        portals, left_out = select_portals(params['portals'], subnet)
+        routes.append((iface, portals))
+        skipped += ['%s via %s' % (format_portal(address, port), iface) for address, port in left_out]
+    iscsiadm = Iscsiadm(module)
+    manager = TargetManager(iscsiadm, module, target=target, state=params['state'], settings=settings, discover=params['discover'])
+    plans = manager.plan(routes)
+    changed = any(p['steps'] for p in plans)
+    if changed and not module.check_mode:
+        for plan in plans:
+            manager.apply(plan)
+    sessions = iscsiadm.sessions() if changed and not module.check_mode else None
+    result = {'changed': changed, 'nodes': [node_result(plan, sessions, params['state']) for plan in plans], 'skipped_portals': skipped}
     if module._diff:
         before, after = diff_of(plans, target, settings)
         result['diff'] = {'before': before, 'after': after}
-    module.exit_json(**result)
+    return result
 
 
 def node_result(plan, sessions, state):
@@ -233,6 +223,12 @@ def node_result(plan, sessions, state):
         sid = session.get('sid') if session else None
     return {'target': node['target'], 'portal': format_portal(node['address'], node['port']), 'iface': node['iface'],
             'tpgt': node.get('tpgt'), 'steps': [step_name(s) for s in plan['steps']], 'sid': sid}
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_together=[('auth_username', 'auth_password')],
+                           mutually_exclusive=[('ifaces', 'subnet')], supports_check_mode=True)
+    run_host_module(module, run)
 
 
 if __name__ == '__main__':

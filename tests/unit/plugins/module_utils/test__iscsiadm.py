@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils import _iscsiadm
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError
 from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.host_fixtures import fixture_text
 
 # Printed by `iscsiadm -m iface` (open-iscsi 2.1.8, Debian 12) on the build machine after
@@ -180,17 +181,23 @@ def test_session_tree_failed_session_ipv6_and_lun_without_disk():
 class FakeModule:
     """Only what Iscsiadm uses: get_bin_path and run_command, scripted per call."""
 
-    def __init__(self, replies):
+    def __init__(self, replies, installed=True):
         self.replies = list(replies)
         self.calls = []
+        self.installed = installed
 
     def get_bin_path(self, name, required=False):
-        assert required
-        return '/usr/sbin/' + name
+        assert not required  # a missing tool is the helper's HostError, not the module's exit
+        return '/usr/sbin/' + name if self.installed else None
 
     def run_command(self, cmd, environ_update=None):
         self.calls.append((cmd, environ_update))
         return self.replies.pop(0)
+
+
+def test_missing_iscsiadm_is_a_host_error_naming_the_package():
+    with pytest.raises(HostError, match='iscsiadm was not found on this host: install open-iscsi'):
+        _iscsiadm.Iscsiadm(FakeModule([], installed=False))
 
 
 def test_runner_uses_c_locale_and_argument_lists():
@@ -215,3 +222,4 @@ def test_runner_error_names_what_failed_with_last_stderr_line():
     assert caught.value.msg == ('discovery at portal 198.18.1.1:3260 through iface ens4 failed (iscsiadm rc 8): '
                                 'iscsiadm: connection login retries (reopen_max) 5 exceeded')
     assert caught.value.result()['rc'] == 8
+    assert isinstance(caught.value, HostError) and caught.value.result()['msg'] == caught.value.msg

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError
 from ansible_collections.ovirt_iscsi.multipath.plugins.modules import iscsi_iface
 
 BOUND = {'name': 'ens4', 'transport': 'tcp', 'net_ifacename': 'ens4'}
@@ -29,24 +30,24 @@ def test_unbound_iface_is_bound():
 
 
 def test_iface_bound_elsewhere_is_refused_without_force():
-    with pytest.raises(ValueError, match='iface ens4 is bound to br0, not ens4: set force=true'):
+    with pytest.raises(HostError, match='iface ens4 is bound to br0, not ens4: set force=true'):
         plan(dict(BOUND, net_ifacename='br0'))
     assert plan(dict(BOUND, net_ifacename='br0'), force=True) == [('update', 'iface.net_ifacename', 'ens4')]
 
 
 def test_other_transport_is_refused():
-    with pytest.raises(ValueError, match='transport iser'):
+    with pytest.raises(HostError, match='transport iser'):
         plan(dict(BOUND, transport='iser'))
 
 
 def test_built_in_ifaces_are_never_touched():
     for name in ('default', 'iser'):
-        with pytest.raises(ValueError, match='built into open-iscsi'):
+        with pytest.raises(HostError, match='built into open-iscsi'):
             plan(None, name=name, state='absent')
 
 
 def test_absent():
     assert not plan(None, state='absent', net_ifacename=None)
     assert plan(BOUND, state='absent', net_ifacename=None) == [('delete', None, None)]
-    with pytest.raises(ValueError, match='bound to ens4, not ens5'):
+    with pytest.raises(HostError, match='bound to ens4, not ens5'):
         plan(BOUND, state='absent', net_ifacename='ens5')

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils import _iscsi_target as target_utils
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import IscsiadmError
 
 IQN = 'iqn.2026-11.test.ovirt-iscsi-lab:storage2'
@@ -30,14 +31,23 @@ def test_settings_without_chap_switch_it_off_and_extra_keys_are_checked():
                                           extra={'node.session.timeo.replacement_timeout': 5})
     assert plain == {'node.session.timeo.replacement_timeout': '5', 'node.startup': 'automatic',
                      'node.session.auth.authmethod': 'None', 'node.session.auth.username': ''}
-    error = target_utils.desired_settings(startup='manual', username=None, password=None, extra={'node.startup': 'automatic'})
-    assert isinstance(error, str) and 'node.startup' in error
+    with pytest.raises(HostError, match='node_settings: node.startup is not a node record key it may set'):
+        target_utils.desired_settings(startup='manual', username=None, password=None, extra={'node.startup': 'automatic'})
 
 
-def plan(state='present', nodes=(), sessions=(), record=None, settings=SETTINGS):
+@pytest.mark.parametrize('portals, subnet, message', [
+    (['198.18.1.1:x'], None, 'not an iSCSI portal'),
+    (['198.18.1.1'], '198.18.1.0/33', 'does not appear to be an IPv4 or IPv6 network'),
+])
+def test_bad_portals_and_subnets_are_host_errors(portals, subnet, message):
+    with pytest.raises(HostError, match=message):
+        target_utils.select_portals(portals, subnet)
+
+
+def plan(state='present', nodes=(), sessions=(), record=None):
     wanted = {'target': IQN, 'address': '198.18.1.1', 'port': 3260, 'iface': 'ens4'}
     return target_utils.plan_portal(state=state, node=target_utils.find(nodes, **wanted), session=target_utils.find(sessions, **wanted),
-                                    record=record, settings=settings)
+                                    record=record, settings=SETTINGS)
 
 
 def test_plan_new_portal_discovers_creates_sets_and_logs_in():
@@ -106,14 +116,18 @@ class Module:
     warn = staticmethod(lambda msg: None)
 
 
-def manager(fake, state='present', settings=SETTINGS):
-    return target_utils.TargetManager(fake, Module(), target=IQN, iface='ens4', state=state, settings=settings, discover=True)
+def manager(fake, state='present'):
+    return target_utils.TargetManager(fake, Module(), target=IQN, state=state, settings=SETTINGS, discover=True)
+
+
+ENS4 = [('ens4', [('198.18.1.1', 3260)])]
 
 
 def test_apply_discovers_tpgt_then_creates_the_record_for_this_target_only():
     fake = FakeIscsiadm(discovery='198.18.1.1:3260,7 %s\n198.18.1.1:3260,7 iqn.other:t\n' % IQN)
     mgr = manager(fake)
-    (plan_,) = mgr.plan([('198.18.1.1', 3260)])
+    (plan_,) = mgr.plan(ENS4)
+    assert plan_['node']['tpgt'] == 7 and len(fake.writes) == 1  # discovery, while planning
     mgr.apply(plan_)
     assert fake.writes[0] == ['-m', 'discovery', '-t', 'sendtargets', '-p', '198.18.1.1:3260', '-I', 'ens4', '-o', 'nonpersistent']
     assert fake.writes[1] == ['-m', 'node', '-T', IQN, '-p', '198.18.1.1:3260,7', '-I', 'ens4', '-o', 'new']
@@ -121,18 +135,42 @@ def test_apply_discovers_tpgt_then_creates_the_record_for_this_target_only():
     assert not any('iqn.other:t' in w for w in fake.writes)
 
 
-def test_apply_fails_naming_portal_target_and_iface_when_not_offered():
+def test_planning_fails_naming_portal_target_and_iface_when_not_offered():
     fake = FakeIscsiadm(discovery='198.18.1.1:3260,1 iqn.other:t\n')
     mgr = manager(fake)
     with pytest.raises(IscsiadmError, match=r'portal 198.18.1.1:3260 does not offer target %s through iface ens4 \(it offers: iqn.other:t\)' % IQN):
-        mgr.apply(mgr.plan([('198.18.1.1', 3260)])[0])
+        mgr.plan(ENS4)
+
+
+class OffersPerIface(FakeIscsiadm):
+    """Discovery through ens4 finds the target, through ens5 another one."""
+
+    def run(self, args, what, ok_rcs=(0,)):
+        rc, out = super().run(args, what, ok_rcs)
+        if '-t' in args:
+            out = '%s:3260,1 %s\n' % (args[args.index('-p') + 1].rsplit(':', 1)[0], IQN if 'ens4' in args else 'iqn.other:t')
+        return rc, out
+
+
+def test_every_iface_is_planned_before_the_first_write():
+    fake = OffersPerIface()
+    with pytest.raises(IscsiadmError, match='does not offer target %s through iface ens5' % IQN):
+        manager(fake).plan([('ens4', [('198.18.1.1', 3260)]), ('ens5', [('198.18.2.1', 3260)])])
+    assert all(args[:2] == ['-m', 'discovery'] for args in fake.writes)
+
+
+def test_a_portal_asked_twice_through_one_iface_is_refused_before_any_write():
+    fake = FakeIscsiadm(nodes=[NODE], sessions=[SESSION], record=RECORD_OK)
+    with pytest.raises(HostError, match='portal 198.18.1.1:3260 is asked twice through iface ens4'):
+        manager(fake).plan([('ens4', [('198.18.1.1', 3260), ('198.18.1.1', 3260)])])
+    assert fake.writes == []
 
 
 def test_apply_reports_wrong_chap_secret_clearly():
     fake = FakeIscsiadm(nodes=[NODE], record=RECORD_OK, fail={'--login': 24})
     mgr = manager(fake)
     with pytest.raises(IscsiadmError) as caught:
-        mgr.apply(mgr.plan([('198.18.1.1', 3260)])[0])
+        mgr.apply(mgr.plan(ENS4)[0])
     assert caught.value.msg == ('CHAP authentication failed logging in to target %s at portal 198.18.1.1:3260 through iface ens4: '
                                 'check the username and password' % IQN)
 
@@ -140,6 +178,6 @@ def test_apply_reports_wrong_chap_secret_clearly():
 def test_apply_absent_touches_only_this_iface():
     fake = FakeIscsiadm(nodes=[NODE, dict(NODE, iface='default')], sessions=[SESSION, dict(SESSION, iface='default', sid=9)])
     mgr = manager(fake, state='absent')
-    mgr.apply(mgr.plan([('198.18.1.1', 3260)])[0])
+    mgr.apply(mgr.plan(ENS4)[0])
     assert fake.writes == [['-m', 'session', '-r', '3', '-u'],
                            ['-m', 'node', '-T', IQN, '-p', '198.18.1.1:3260,1', '-I', 'ens4', '-o', 'delete']]

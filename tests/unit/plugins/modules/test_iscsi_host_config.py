@@ -1,0 +1,56 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""iscsi_host_config's run(): a failure after a write is a HostError that says what was written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError
+from ansible_collections.ovirt_iscsi.multipath.plugins.modules import iscsi_host_config
+
+
+class FakeModule:
+    """Tools installed; systemctl says every service is stopped and fails to start iscsid."""
+
+    check_mode = False
+    _diff = False
+
+    def __init__(self, tmp_path):
+        self.params = dict(iscsid_conf=str(tmp_path / 'iscsid.conf'), iscsid_settings={'node.session.timeo.replacement_timeout': 5},
+                           multipath_conf=str(tmp_path / 'multipath.conf'), multipath_conf_content='defaults {}\n',
+                           multipath_dropin=str(tmp_path / 'dropin.conf'), multipath_dropin_content='', services=['iscsid'])
+        self.commands = []
+
+    def get_bin_path(self, name, required=False):
+        return '/usr/bin/' + name
+
+    def run_command(self, cmd, environ_update=None):
+        self.commands.append(cmd[1:])
+        if cmd[1] in ('is-active', 'is-enabled'):
+            return 3, 'inactive\n', ''
+        return 1, '', 'Job for iscsid.service failed\n'
+
+    def atomic_move(self, source, target):
+        shutil.move(source, target)
+
+
+def test_a_failed_start_after_the_writes_fails_the_task_saying_what_was_written(tmp_path):
+    module = FakeModule(tmp_path)
+    with pytest.raises(HostError) as caught:
+        iscsi_host_config.run(module)
+    result = caught.value.result()
+    assert result['msg'] == 'systemctl enable --now iscsid failed: Job for iscsid.service failed'
+    assert result['changed'] is True
+    assert sorted(result['written']) == sorted([module.params['multipath_conf'], module.params['iscsid_conf']])
+    assert os.path.exists(module.params['multipath_conf'])
+
+
+def test_check_mode_reads_only(tmp_path):
+    module = FakeModule(tmp_path)
+    module.check_mode = True
+    result = iscsi_host_config.run(module)
+    assert result['changed'] is True and len(result['written']) == 2
+    assert module.commands == [] and not os.path.exists(module.params['multipath_conf'])
