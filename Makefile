@@ -2,7 +2,7 @@
 # targets are their parts, handy while developing.
 SHELL := /bin/bash
 
-.PHONY: demo test bootstrap unit sanity lint integration package docs versions awx host e2e bench clean
+.PHONY: demo test bootstrap unit sanity lint integration package docs report versions awx host e2e bench clean
 
 demo: bootstrap
 	scripts/demo
@@ -13,7 +13,7 @@ test: bootstrap
 bootstrap:
 	scripts/bootstrap
 
-unit sanity lint integration package docs versions awx host e2e: bootstrap
+unit sanity lint integration package docs report versions awx host e2e: bootstrap
 	scripts/test-$@
 
 bench: bootstrap

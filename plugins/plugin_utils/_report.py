@@ -67,15 +67,23 @@ def network_counts(sessions, report):
     return counts
 
 
+def _plural(count, word):
+    return '%d %s%s' % (count, word, '' if count == 1 else 's')
+
+
 def missing_summary(result):
-    """What a host lacks, in a few words per network ('iscsi-b: 2 paths (login timed out)'),
-    or the error of a host that says nothing else (not run, or failed before its report)."""
+    """What a host lacks, in a few words per network ('iscsi-b: 2 sessions (login timed out)':
+    an entry with a LUN is a path, one without is a whole session), or the error of a host that
+    says nothing else (not run, or failed before its report)."""
     report = result.get('report') or {}
     by_network = {}
     for miss in report.get('missing') or []:
-        by_network.setdefault(miss.get('network') or '?', []).append(miss.get('reason') or '?')
-    lines = ['%s: %d path%s (%s)' % (network, len(reasons), '' if len(reasons) == 1 else 's', ', '.join(sorted(set(reasons))))
-             for network, reasons in sorted(by_network.items())]
+        by_network.setdefault(miss.get('network') or '?', []).append(('path' if miss.get('wwid') else 'session', miss.get('reason') or '?'))
+    lines = []
+    for network, entries in sorted(by_network.items()):
+        kinds = [k for k in ('session', 'path') if any(kind == k for kind, _reason in entries)]
+        lines.append('%s: %s (%s)' % (network, ', '.join(_plural(sum(1 for kind, _r in entries if kind == k), k) for k in kinds),
+                                      ', '.join(sorted(set(reason for _kind, reason in entries)))))
     lines += ['target %s shows no LUN' % t for t in report.get('targets_without_luns') or []]
     lines += ['LUN %s has no active path' % w for w in report.get('luns_without_path') or []]
     if not lines and result.get('status') != OPERATIONAL and result.get('error'):

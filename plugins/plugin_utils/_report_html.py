@@ -18,7 +18,7 @@ from html import escape
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import path_cells
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._report import (
-    DEGRADED, NON_OPERATIONAL, STATE_ORDER, problem_order,
+    DEGRADED, NON_OPERATIONAL, NOT_RUN, SKIPPED, STATE_ORDER, problem_order,
 )
 
 _CSS = """
@@ -31,7 +31,7 @@ th,td{border:1px solid #c9c9c9;padding:2px 8px;text-align:left;white-space:nowra
 thead th{background:#eceff1;position:sticky;top:0}
 td.cell{text-align:center;font-variant-numeric:tabular-nums;min-width:5em}
 td.missing{white-space:normal;max-width:60em;color:#5d1010}
-.c-ok{background:#c8e6c9}.c-part{background:#ffe082}.c-none{background:#ef9a9a}.c-na{background:#f2f2f2;color:#777}
+.c-ok{background:#c8e6c9}.c-part{background:#ffe082}.c-none{background:#ef9a9a}.c-na{background:#f2f2f2;color:#777}.c-unknown{background:#cfd8dc}
 .s-operational{background:#c8e6c9}.s-degraded{background:#ffe082}
 .s-non-operational{background:#ef9a9a}.s-not-run{background:#cfd8dc}
 .legend span{display:inline-block;padding:1px 8px;margin-right:6px;border:1px solid #c9c9c9}
@@ -75,6 +75,10 @@ def _row(name, item, networks):
         count = (item.get('networks') or {}).get(network)
         if count is None:
             cells.append('<td class="cell c-na" data-network="%s">&ndash;</td>' % _e(network))
+            continue
+        if item['state'] in (NOT_RUN, SKIPPED):  # nothing was read on the host: its paths are unknown
+            cells.append('<td class="cell c-unknown" data-network="%s" data-expected="%d">?/%d</td>'
+                         % (_e(network), count['expected'], count['expected']))
             continue
         cells.append('<td class="cell %s" data-network="%s" data-active="%d" data-expected="%d">%d/%d</td>'
                      % (cell_class(count['active'], count['expected']), _e(network), count['active'], count['expected'],
@@ -128,7 +132,8 @@ def report_html(summary):
         '<div class="counts">%s</div>' % _counts(items),
         _listed(summary),
         '<p class="legend">paths active/expected per storage network: <span class="c-ok">all</span>'
-        '<span class="c-part">some missing</span><span class="c-none">none</span><span class="c-na">none expected</span></p>',
+        '<span class="c-part">some missing</span><span class="c-none">none</span><span class="c-na">none expected</span>'
+        '<span class="c-unknown">not read</span></p>',
         '<table class="hosts"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>' % (
             head, ''.join(_row(name, items[name], networks) for name in order)),
         _details(summary, order),

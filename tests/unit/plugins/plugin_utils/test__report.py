@@ -35,7 +35,7 @@ def test_overview_counts_active_paths_out_of_one_per_lun_of_each_planned_session
     assert item['limp']['missing'] == ['iscsi-b: 2 paths (failed/faulty)']
     # A target that shows no LUN still expects a path through each session.
     assert item['dead']['networks'] == {'iscsi-a': {'active': 0, 'expected': 1}, 'iscsi-b': {'active': 0, 'expected': 1}}
-    assert item['dead']['missing'] == ['iscsi-a: 1 path (login timed out)', 'iscsi-b: 1 path (login timed out)',
+    assert item['dead']['missing'] == ['iscsi-a: 1 session (login timed out)', 'iscsi-b: 1 session (login timed out)',
                                        'target %s shows no LUN' % T]
     assert item['gone']['missing'] == ['the host play did not reach it (unreachable?)'] and item['gone']['luns'] == 0
 

@@ -66,3 +66,9 @@ def test_every_value_is_escaped():
     assert '<script' not in page and 'alert(1)</script>' not in page
     assert '&lt;script&gt;alert(1)&lt;/script&gt;&quot;' in page
     assert parse(page).rows[0]['host'] == evil
+
+
+def test_a_host_that_did_not_run_shows_its_paths_as_not_read():
+    page = report_html(datacenter_report(PLAN, HOSTVARS))
+    row = re.search(r'<tr data-host="gone".*?</tr>', page).group(0)
+    assert row.count('class="cell c-unknown"') == 2 and '?/1' in row and 'data-active' not in row
