@@ -32,7 +32,8 @@ import benchlib
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 harness = benchlib.engine_sim()
-from lablib import config, engine_seed  # noqa: E402  pylint: disable=wrong-import-position  (after benchlib.engine_sim())
+# lablib is importable only after benchlib.engine_sim() put tests/lab on sys.path.
+from lablib import config, engine_seed  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def run_playbook(sim, work, seed, bond, check):

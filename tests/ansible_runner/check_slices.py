@@ -44,7 +44,9 @@ def write_problems(lines, bond):
 
 def slice_problems(number, data, own, others, count):
     problems = []
-    say = lambda text: problems.append('slice %d: %s' % (number, text))  # noqa: E731
+
+    def say(text):
+        problems.append('slice %d: %s' % (number, text))
     if not data:
         return ['slice %d: no datacenter_paths report in its set_stats' % number]
     if sorted(data.get('hosts') or {}) != sorted(own):
