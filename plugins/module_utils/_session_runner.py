@@ -229,6 +229,8 @@ class SessionRunner:
                 kept.append(dict(target=session['target'], iface=session['iface'],
                                  portal=format_portal(session['address'], session['port']), reason=reason))
                 continue
+            if target not in leaving:  # a released target's disks are gone already
+                self.detach_paths(luns, key)
             self.run(['-m', 'session', '-r', str(session['sid']), '-u'], 'log out of %s' % describe(session))
             gone.add(key)
         kept_keys = set(key_of(s) for s in plan.stale_sessions) - gone
@@ -238,6 +240,28 @@ class SessionRunner:
                          ok_rcs=(0, RC_NO_OBJECTS_FOUND))
         refusals = [dict(target=target, reason=reason) for target, reason in sorted(refused.items())]
         return [s for s in plan.stale_sessions if key_of(s) in gone], kept, released, refusals
+
+    def detach_paths(self, luns, key):
+        """Take a leaving session's disks out of their maps, then delete them, before the logout.
+
+        Logged out under I/O with its disks still in a map, a session can take an I/O with it that
+        device-mapper never gets back (seen in the lab: fio waiting for ever on a healthy map after
+        the logout). Out of the map first, its I/O drains to the other paths; os-brick also removes
+        a disk before the logout."""
+        for lun in luns:
+            for path in lun['paths']:
+                if not path.get('device') or path_key(path) != key:
+                    continue
+                self.changed = True
+                if path.get('dm_state') is not None:
+                    self.del_path(path['device'])
+                self.devices.delete_scsi_disk(path['device'])
+
+    def del_path(self, device):
+        binary = self.module.get_bin_path('multipathd', required=True)
+        rc, out, err = self.module.run_command([binary, 'del', 'path', device], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
+        if rc != 0 or 'fail' in (out or ''):
+            self.module.warn('multipathd del path %s: %s' % (device, (out or err or 'rc %d' % rc).strip()))
 
     def release_target(self, target, luns):
         """Flush the maps and delete the disks of a leaving target's own LUNs (not those another
