@@ -15,7 +15,8 @@ def fake_guest(ignore_term=False):
     trap = 'trap "" TERM; ' if ignore_term else ''
     process = subprocess.Popen(['bash', '-c', trap + 'exec -a qemu-system-x86_64 sleep 60'])  # pylint: disable=consider-using-with
     deadline = time.monotonic() + 5
-    while not cli._is_lab_process(process.pid):  # pylint: disable=protected-access  (until bash has exec'd)
+    # Until bash has exec'd the sleep, the process does not look like a guest yet.
+    while not cli._is_lab_process(process.pid):  # pylint: disable=protected-access
         assert time.monotonic() < deadline
         time.sleep(0.01)
     threading.Thread(target=process.wait, daemon=True).start()
