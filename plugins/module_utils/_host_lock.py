@@ -18,11 +18,13 @@ import json
 import os
 import time
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError
+
 DEFAULT_LOCK_FILE = '/run/ovirt_iscsi_multipath.lock'
 POLL_SECONDS = 0.5
 
 
-class HostLockTimeout(Exception):
+class HostLockTimeout(HostError):
     """Another run held the lock for longer than the caller would wait."""
 
 

@@ -16,6 +16,8 @@ after one of the host's NICs, the way VDSM names them. Anything else is never to
 
 from __future__ import annotations
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError
+
 import collections
 import ipaddress
 
@@ -32,12 +34,12 @@ STARTUP = 'node.startup'
 OWNED_KEYS = (STARTUP, AUTH_METHOD, AUTH_USERNAME, AUTH_PASSWORD)
 
 
-class PlanError(ValueError):
+class PlanError(HostError):
     """The desired state cannot be used or conflicts with the host; nothing was changed."""
 
     def __init__(self, problems):
         self.problems = list(problems)
-        super().__init__('; '.join(self.problems))
+        super().__init__('nothing was changed: %s' % '; '.join(self.problems), problems=self.problems)
 
 
 def normal_address(address):

@@ -17,6 +17,7 @@ import os
 import tempfile
 import time
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import find_command
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import (
     host_report, join_paths, last_path_of, path_key)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
@@ -199,7 +200,7 @@ class SessionRunner:
         return new
 
     def add_path(self, device):
-        binary = self.module.get_bin_path('multipathd', required=True)
+        binary = find_command(self.module, 'multipathd', 'multipath-tools')
         rc, out, err = self.module.run_command([binary, 'add', 'path', device], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
         self.orphans_added.append('%s: %s' % (device, (out or err or 'rc %d' % rc).strip()))
 
@@ -258,7 +259,7 @@ class SessionRunner:
                 self.devices.delete_scsi_disk(path['device'])
 
     def del_path(self, device):
-        binary = self.module.get_bin_path('multipathd', required=True)
+        binary = find_command(self.module, 'multipathd', 'multipath-tools')
         rc, out, err = self.module.run_command([binary, 'del', 'path', device], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
         if rc != 0 or 'fail' in (out or ''):
             self.module.warn('multipathd del path %s: %s' % (device, (out or err or 'rc %d' % rc).strip()))

@@ -22,7 +22,7 @@ import ipaddress
 import os
 import re
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import CommandError, find_command
 
 SYSCTL_FILE = '/etc/sysctl.d/90-ovirt-iscsi-multipath-shared-subnet.conf'
 PROC_CONF = '/proc/sys/net/ipv4/conf'
@@ -163,7 +163,7 @@ class SharedSubnetSettings:
 
 def nic_addresses(module):
     """{nic: ['addr/prefix', ...]} of the host's IPv4 addresses (``ip -o -4 addr show``)."""
-    binary = module.get_bin_path('ip', required=True)
+    binary = find_command(module, 'ip', 'iproute2')
     rc, out, err = module.run_command([binary, '-o', '-4', 'addr', 'show'], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
     if rc != 0:
         raise CommandError('reading the host\'s addresses failed: %s' % (err or out).strip(), cmd=[binary, '-o', '-4', 'addr', 'show'],

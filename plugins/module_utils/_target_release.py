@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import time
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import find_command
+
 SYS_BLOCK = '/sys/block'
 # Processes that keep a disk open as part of the multipath stack itself, not as its users:
 # multipathd's path checkers hold every path open, udev workers probe new devices.
@@ -145,7 +147,7 @@ def refusal(target, held):
 
 def flush_map(module, name, attempts=FLUSH_ATTEMPTS, sleep=time.sleep):
     """``multipath -f NAME``, a few times (udev may hold it for a moment); returns None or the error."""
-    binary = module.get_bin_path('multipath', required=True)
+    binary = find_command(module, 'multipath', 'multipath-tools')
     message = ''
     for attempt in range(attempts):
         rc, out, err = module.run_command([binary, '-f', name], environ_update={'LC_ALL': 'C', 'LANG': 'C'})

@@ -216,7 +216,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, run_host_module
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import DEFAULT_LOCK_FILE, HostLock, HostLockTimeout
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import DEFAULT_LOCK_FILE, HostLock
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
     STARTUP, PlanError, diff_of, normalize_sessions)
@@ -281,17 +281,12 @@ def options_of(params, desired):
 
 
 def run(module):
-    # PlanError (_session_plan) and HostLockTimeout (_host_lock) do not derive from HostError
-    # (yet): they become one here, so that main() ends the task in one place, as a HostError.
+    # PlanError and HostLockTimeout are HostErrors: main() ends the task with them.
+    desired = normalize_sessions(module.params['sessions'])
+    options = options_of(module.params, desired)
     try:
-        desired = normalize_sessions(module.params['sessions'])
-        options = options_of(module.params, desired)
         with HostLock(module.params['lock_file'], module.params['lock_timeout'], 'iscsi_sessions') as lock:
             changed, report, plan = converge(module, Iscsiadm(module), desired, options=options)
-    except PlanError as exc:
-        raise HostError('nothing was changed: %s' % exc, problems=exc.problems) from None
-    except HostLockTimeout as exc:
-        raise HostError(str(exc)) from None
     except OSError as exc:
         # /proc/sys and /sys writes (sysctls, SCSI disk deletion) and the lock and sysctl.d files.
         raise HostError('%s: %s' % (exc.filename or 'a host file', exc.strerror or exc)) from None

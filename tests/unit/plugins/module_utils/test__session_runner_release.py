@@ -95,8 +95,8 @@ def test_a_stale_session_of_a_staying_target_still_keeps_a_last_path():
 
 def test_a_stale_session_of_a_staying_target_leaves_its_maps_before_its_logout():
     calls = Calls()
-    luns = [{'wwid': 'w1', 'map': 'm1', 'paths': [dict(path(T1, 'ens4', '198.18.1.1', 'sdb'), dm_state='active'),
-                                                   dict(path(T1, 'ens5', '198.18.2.1', 'sdc'), dm_state='active')]}]
+    paths = [dict(path(T1, 'ens4', '198.18.1.1', 'sdb'), dm_state='active'), dict(path(T1, 'ens5', '198.18.2.1', 'sdc'), dm_state='active')]
+    luns = [{'wwid': 'w1', 'map': 'm1', 'paths': paths}]
     plan = types.SimpleNamespace(sessions=[session(T1, 'ens4', '198.18.1.1', 1)], unreachable=[],
                                  stale_sessions=[session(T1, 'ens5', '198.18.2.1', 2)], stale_nodes=[])
     left, kept, released, refused = runner(calls).remove_stale(plan, luns)
