@@ -57,6 +57,16 @@ options:
     type: list
     elements: str
     default: [iscsid, multipathd]
+  lock_file:
+    description:
+      - The host lock that this module and M(ovirt_iscsi.multipath.iscsi_sessions) take in turns, so that two runs on
+        one host never interleave (an C(flock), freed by the kernel when its holder ends; the file names the holder).
+    type: path
+    default: /run/ovirt_iscsi_multipath.lock
+  lock_timeout:
+    description: Seconds to wait for another run on this host before failing with its pid and start time.
+    type: int
+    default: 300
 requirements:
   - systemd
 '''
@@ -88,6 +98,10 @@ written:
   returned: always
   type: list
   elements: str
+lock:
+  description: Seconds this run waited for another run's host lock (C(waited)), and the note of a run that died holding it (C(took_over)).
+  returned: when the module could change the host (not in check mode)
+  type: dict
 '''
 
 import os
@@ -96,6 +110,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, find_command, run_host_module
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import DEFAULT_LOCK_FILE, HostLock
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config import (
     ENABLED_STATES, multipath_files, vdsm_owns, with_block)
 
@@ -110,6 +125,8 @@ ARGUMENT_SPEC = dict(
     multipath_dropin=dict(type='path', default='/etc/multipath/conf.d/ovirt_iscsi_multipath.conf'),
     multipath_dropin_content=dict(type='str', default=''),
     services=dict(type='list', elements='str', default=['iscsid', 'multipathd']),
+    lock_file=dict(type='path', default=DEFAULT_LOCK_FILE),
+    lock_timeout=dict(type='int', default=300),
 )
 
 
@@ -189,6 +206,19 @@ def run(module):
     result = dict(changed=False, missing_commands=missing, os_family=os_family(), vdsm_owned=False, written=[])
     if missing:
         return result
+    if module.check_mode:
+        return configure(module, result)
+    # One writer at a time per host, with iscsi_sessions: another run's reload must not land
+    # between this run's writes and its own wait for multipathd.
+    with HostLock(params['lock_file'], params['lock_timeout'], 'iscsi_host_config') as lock:
+        result = configure(module, result)
+    result['lock'] = {'waited': lock.waited, 'took_over': lock.took_over}
+    return result
+
+
+def configure(module, result):
+    """Plan the files and services, then write and (re)start what differs."""
+    params = module.params
     writes, diff, services = plan(module, result)
     result['written'] = list(writes)
     result['changed'] = bool(writes or services)
