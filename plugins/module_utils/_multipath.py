@@ -33,6 +33,7 @@ UNDEFINED = ('[undef]', 'undef', '[orphan]', '')
 # in time ('timeout', while it reconfigures or adds many paths): the caller reads again.
 EMPTY_ANSWER = 'ok'
 BUSY_ANSWER = 'timeout'
+CLIENT_TIMEOUT = 'timeout receiving packet'
 
 
 class MultipathError(CommandError):
@@ -44,24 +45,34 @@ def show_paths_command(binary):
 
 
 def read_paths(module, warn=None, busy_retries=10):
-    """Ask the running multipathd for its path table; fail clearly when it is not running."""
+    """Ask the running multipathd for its path table; fail clearly when it is not running.
+
+    A busy multipathd (reconfiguring, or adding many paths on a slow host) answers 'timeout', or
+    leaves its client to give up ('timeout receiving packet', rc 1): both are asked again, a
+    bounded number of times."""
     binary = find_command(module, 'multipathd', 'multipath-tools (device-mapper-multipath)')
     cmd = show_paths_command(binary)
-    rc, out, err = module.run_command(cmd, environ_update={'LC_ALL': 'C', 'LANG': 'C'})
-    text = (out or '') + (err or '')
+    for attempt in range(busy_retries + 1):
+        rc, out, err = module.run_command(cmd, environ_update={'LC_ALL': 'C', 'LANG': 'C'})
+        text = (out or '') + (err or '')
+        if not is_busy(out, text):
+            break
+        if attempt < busy_retries:
+            time.sleep(1)
+    else:
+        raise MultipathError('multipathd stayed too busy to answer "show paths" (%d attempts): %s' % (busy_retries + 1, text.strip()[:200]),
+                             cmd=cmd, rc=rc, stderr=err)
     if rc != 0 or 'is multipathd running' in text or text.startswith('fail'):
         raise MultipathError('multipathd did not answer "show paths" (is multipathd running?): %s' % text.strip()[:200],
                              cmd=cmd, rc=rc, stderr=err)
-    for dummy in range(busy_retries):
-        if (out or '').strip() != BUSY_ANSWER:
-            break
-        time.sleep(1)
-        rc, out, err = module.run_command(cmd, environ_update={'LC_ALL': 'C', 'LANG': 'C'})
-    if (out or '').strip() == BUSY_ANSWER:
-        raise MultipathError('multipathd stayed too busy to answer "show paths" for %d s' % busy_retries, cmd=cmd, rc=rc, stderr=err)
     if (out or '').strip() == EMPTY_ANSWER:
         return []
     return parse_paths(out, warn=warn)
+
+
+def is_busy(out, text):
+    """multipathd's own 'timeout' answer, or its client's time-out waiting for one."""
+    return (out or '').strip() == BUSY_ANSWER or CLIENT_TIMEOUT in text
 
 
 def parse_paths(text, warn=None):

@@ -66,3 +66,40 @@ def test_read_paths_fails_clearly_when_multipathd_is_down():
     module = FakeModule((1, '', 'ux_socket_connect: No such file or directory\n'))
     with pytest.raises(_multipath.MultipathError, match='is multipathd running'):
         _multipath.read_paths(module)
+
+
+class AnsweringModule:
+    """run_command answers from a list, in order; get_bin_path finds multipathd."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.calls = 0
+
+    def get_bin_path(self, name, required=False):
+        return '/sbin/' + name
+
+    def run_command(self, cmd, environ_update=None):
+        self.calls += 1
+        return self.answers.pop(0)
+
+
+def test_a_busy_multipathd_is_asked_again_whether_it_says_so_or_its_client_gives_up(monkeypatch):
+    monkeypatch.setattr(_multipath.time, 'sleep', lambda seconds: None)
+    module = AnsweringModule([(0, 'timeout\n', ''), (1, '', 'timeout receiving packet\n'),
+                              (0, '36001|sdb|36001|active|ready|running|2:0:0:1\n', '')])
+    assert [p['device'] for p in _multipath.read_paths(module)] == ['sdb']
+    assert module.calls == 3
+
+
+def test_a_multipathd_busy_for_every_attempt_fails_saying_so(monkeypatch):
+    monkeypatch.setattr(_multipath.time, 'sleep', lambda seconds: None)
+    module = AnsweringModule([(1, '', 'timeout receiving packet\n')] * 3)
+    with pytest.raises(_multipath.MultipathError, match='stayed too busy.*3 attempts'):
+        _multipath.read_paths(module, busy_retries=2)
+
+
+def test_a_multipathd_that_is_not_running_fails_at_once():
+    module = AnsweringModule([(1, '', "error -104 receiving packet\nis multipathd running?\n")])
+    with pytest.raises(_multipath.MultipathError, match='is multipathd running'):
+        _multipath.read_paths(module)
+    assert module.calls == 1
