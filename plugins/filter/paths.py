@@ -13,7 +13,7 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter 
     DatacenterError, datacenter_hosts, paths_table,
 )
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_report import missing_lines, paths_report, stray_sessions
-from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._sessions_input import PlanError, desired_sessions
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._sessions_input import PlanError, desired_sessions, input_problems
 
 
 def _datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None, slice_count=1):
@@ -31,7 +31,7 @@ def _desired_sessions(sessions, networks=None, targets=None):
 
 
 class FilterModule:
-    """paths_report, stray_sessions, datacenter_hosts, paths_table, desired_sessions, missing_lines."""
+    """paths_report, stray_sessions, datacenter_hosts, paths_table, desired_sessions, missing_lines, input_problems."""
 
     def filters(self):
         return {
@@ -41,4 +41,5 @@ class FilterModule:
             'paths_table': paths_table,
             'desired_sessions': _desired_sessions,
             'missing_lines': missing_lines,
+            'input_problems': input_problems,
         }

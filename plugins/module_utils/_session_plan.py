@@ -20,6 +20,7 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command imp
 
 import collections
 import ipaddress
+import re
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import format_portal, split_portal
 
@@ -40,6 +41,19 @@ class PlanError(HostError):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__('nothing was changed: %s' % '; '.join(self.problems), problems=self.problems)
+
+
+_HOST_NAME = re.compile(r'^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$')
+
+
+def is_portal_host(address):
+    """An IPv4 or IPv6 address, or a DNS name: what a portal's address may be."""
+    address = address.strip('[]')
+    try:
+        ipaddress.ip_address(address)
+        return True
+    except ValueError:
+        return bool(_HOST_NAME.match(address))
 
 
 def normal_address(address):
@@ -103,6 +117,8 @@ def normalize_sessions(sessions):
             continue
         try:
             address, port, tpgt = split_portal(format_portal(entry['address'], entry.get('port') or 3260), printed=True)
+            if not is_portal_host(address):
+                raise ValueError(address)
         except ValueError:
             problems.append('%s: %r is not a portal address' % (where, entry['address']))
             continue

@@ -66,3 +66,39 @@ def desired_sessions(sessions, networks=None, targets=None):
     if networks or targets:
         raise PlanError(['give either iscsi_paths_sessions or iscsi_paths_networks and iscsi_paths_targets, not both'])
     return module_sessions(sessions)
+
+
+# The role's numeric settings and their least sensible value (argument_specs checks types only).
+MINIMUMS = {
+    'iscsi_paths_login_timeout': 1,
+    'iscsi_paths_login_retries': 0,
+    'iscsi_paths_parallel_logins': 1,
+    'iscsi_paths_lock_timeout': 0,
+    'iscsi_paths_verify_retries': 0,
+    'iscsi_paths_verify_delay': 0,
+}
+
+
+def _at_least(value, low):
+    # -e name=value hands over text; argument_specs accepted it as a number already.
+    if isinstance(value, bool):
+        return False
+    try:
+        return int(str(value).strip()) >= low and str(int(str(value).strip())) == str(value).strip()
+    except ValueError:
+        return False
+
+
+def input_problems(sessions, networks=None, targets=None, settings=None):
+    """Every problem of the role's input, as lines naming the input (never a secret); [] when
+    the input is good. What the role checks before anything changes on a host."""
+    problems = []
+    for name, value in sorted((settings or {}).items()):
+        low = MINIMUMS.get(name)
+        if low is not None and not _at_least(value, low):
+            problems.append('%s must be a whole number of at least %d (got %r)' % (name, low, value))
+    try:
+        desired_sessions(sessions, networks, targets)
+    except PlanError as error:
+        problems.extend(error.problems)
+    return problems

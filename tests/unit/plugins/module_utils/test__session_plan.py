@@ -199,3 +199,14 @@ def test_node_records_are_made_with_the_portal_group_tag_the_engine_gives_or_1()
     one portal (one subnet, or default beside a NIC) would overwrite each other."""
     plan = plan_of([want('ens4', '198.18.4.1'), want('ens5', '198.18.4.1', tpgt=2)], EMPTY_HOST)
     assert [(s['iface'], s['tpgt']) for s in plan.create_nodes] == [('ens4', 1), ('ens5', 2)]
+
+
+@pytest.mark.parametrize('address', ['198.18.1.1:notaport', 'bad address!', '-storage.example', '198.18.1.1:99999'])
+def test_a_portal_address_that_is_no_address_or_name_is_refused(address):
+    with pytest.raises(PlanError, match="sessions\\[0\\]: .* is not a portal address"):
+        normalize_sessions([{'address': address, 'target': 'iqn.2026-11.example:t1'}])
+
+
+@pytest.mark.parametrize('address', ['198.18.1.1', 'fd00::1', '[fd00::1]', 'storage-a.example.com'])
+def test_addresses_and_names_are_portal_addresses(address):
+    assert normalize_sessions([{'address': address, 'target': 'iqn.2026-11.example:t1'}])
