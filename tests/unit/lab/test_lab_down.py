@@ -10,15 +10,22 @@ import time
 from lablib import cli, config, procs
 
 
+def _comm(pid):
+    with open('/proc/%d/comm' % pid, encoding='ascii', errors='replace') as handle:
+        return handle.read().strip()
+
+
 def fake_guest(ignore_term=False):
     """A process that looks like a guest; reaped as soon as it dies, as init reaps a daemonized qemu."""
     trap = 'trap "" TERM; ' if ignore_term else ''
     process = subprocess.Popen(['bash', '-c', trap + 'exec -a qemu-system-x86_64 sleep 60'])  # pylint: disable=consider-using-with
     deadline = time.monotonic() + 5
-    # Until bash has exec'd the sleep, the process does not look like a guest yet.
-    while not cli._is_lab_process(process.pid):  # pylint: disable=protected-access
+    # Wait for bash to exec the sleep: before it, bash's own command line already names
+    # qemu-system, and a SIGTERM could land before the trap that ignores it.
+    while _comm(process.pid) != 'sleep':
         assert time.monotonic() < deadline
         time.sleep(0.01)
+    assert cli._is_lab_process(process.pid)  # pylint: disable=protected-access
     threading.Thread(target=process.wait, daemon=True).start()
     return process.pid
 
