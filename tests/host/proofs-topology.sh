@@ -1,0 +1,105 @@
+# Proofs of what real data centers do to the host side (sourced by tests/host/proof, which defines
+# lab, inv, logs, play, state_json, host_state, forget_all, fio_report): a target leaving while its
+# storage is in use and while it is idle, and two runs on one host at once.
+
+# fio with verification through DEVICE on HOST (as fio_start, on a named device); pid in fio_pid.
+fio_on() {
+  local host=$1 dev=$2 out=$3
+  $lab ssh "$host" -- test -b "$dev" || { echo "$host: no block device $dev" >&2; return 1; }
+  $lab ssh "$host" -- fio --name=verify --filename="$dev" --direct=1 --ioengine=libaio --iodepth=8 --rate_iops=40 \
+    --bs=64k --rw=randwrite --size=256M --verify=crc32c --verify_backlog=64 --verify_fatal=1 --time_based \
+    --runtime=1800 --output-format=json > "$out" 2> "$out.err" &
+  fio_pid=$!
+}
+
+# What HOST still has of a target (IQN, its first LUN's WWID): one count per kind, all 0 when gone.
+left_of_target() {
+  $lab ssh "$1" -- "echo sessions \$(iscsiadm -m session 2>/dev/null | grep -c '$2 ')" \
+    "node_records \$(iscsiadm -m node 2>/dev/null | grep -c '$2\$')" \
+    "maps \$(multipathd show maps raw format %w | grep -c '^$3\$')" \
+    "paths \$(multipathd show paths raw format '%w' | grep -c '^$3\$')" \
+    "scsi_disks \$(ls /dev/disk/by-path 2>/dev/null | grep -c -- '-iscsi-$2-lun-')"
+}
+
+# storage2 leaves the plan (as when its storage domain leaves the data center): first while fio
+# holds its map open on host1 (refused, nothing of it changes, fio goes on), then idle (released on
+# every host: no map, path, SCSI disk, session or node record of it left).
+target_leaving() {
+  local rc=0 s2 w2 p1 before after host left
+  s2=$(state_json "['target']['targets'][1]['iqn']")
+  w2=$(state_json "['target']['targets'][1]['luns'][0]['wwid']")
+  play leave-setup.log "$scenario/converge.yml" || return 1
+  before=$(host_state host1) || return 1
+  fio_on host1 "/dev/mapper/$w2" "$logs/fio-leave-host1.json" || return 1
+  p1=$fio_pid
+  sleep 10
+  echo "host1: storage2 leaves the plan while fio verifies I/O on its map $w2"
+  LAB_TARGETS=storage1 play leave-refused.log "$scenario/converge.yml" --limit host1 || rc=1
+  sleep 5
+  $lab ssh host1 -- pkill -INT -x fio; wait "$p1"
+  fio_report "host1 (storage2 refused while in use)" "$logs/fio-leave-host1.json" || rc=1
+  if grep -q "refused to release $s2: map $w2 ($w2) is held: open by fio (pid [0-9]*)" "$logs/leave-refused.log"; then
+    echo "refused, naming the map and fio: $(grep -o "refused to release [^;\"]*" "$logs/leave-refused.log" | head -1)"
+  else
+    echo "no refusal naming map $w2 and fio in the run's output"; rc=1
+  fi
+  after=$(host_state host1) || rc=1
+  if [ "$before" = "$after" ]; then echo "host1's ifaces, node records and sessions unchanged ($(grep -c . <<<"$after") lines)"
+  else echo "host1 changed while storage2 was in use:"; diff <(echo "$before") <(echo "$after"); rc=1; fi
+  $judge show host1 > "$logs/leave-refused-paths.txt" || rc=1
+  if grep "$w2" "$logs/leave-refused-paths.txt" | grep -q ' NOT active' || ! grep -q "$w2" "$logs/leave-refused-paths.txt"; then
+    echo "storage2's paths are not all active after the refusal:"; grep "$w2" "$logs/leave-refused-paths.txt"; rc=1
+  else
+    echo "storage2's $(grep -c "$w2" "$logs/leave-refused-paths.txt") paths on host1 active (kernel and multipathd)"
+  fi
+  echo "storage2 leaves the plan while idle, on every host"
+  LAB_TARGETS=storage1 play leave-idle.log "$scenario/converge.yml" || rc=1
+  grep -q "released: .*maps_flushed.*$w2" "$logs/leave-idle.log" || { echo "the run does not report storage2 released with its map"; rc=1; }
+  for host in host1 host2; do
+    left=$(left_of_target "$host" "$s2" "$w2") || { rc=1; continue; }
+    if grep -qv ' 0$' <<<"$left"; then echo "$host still has of storage2: $(tr '\n' ' ' <<<"$left")"; rc=1
+    else echo "$host: nothing of storage2 left ($(tr '\n' ' ' <<<"$left"))"; fi
+  done
+  # Back to both targets for whatever runs next.
+  play leave-restore.log "$scenario/converge.yml" || rc=1
+  return $rc
+}
+
+# Two runs on one host: started at the same moment they take turns (the host ends as one run
+# leaves it); a run that waits longer than its lock_timeout fails naming the holder; the lock of
+# a run that died is taken over.
+two_runs() {
+  local rc=0 clean both pa pb ra rb holder
+  forget_all host1 || return 1
+  play two-clean.log "$scenario/converge.yml" --limit host1 || return 1
+  clean=$(host_state host1) || return 1
+  forget_all host1 || return 1
+  echo "host1: two runs started at the same moment"
+  ansible-playbook -i "$inv" "$scenario/converge.yml" --limit host1 > "$logs/two-a.log" 2>&1 & pa=$!
+  ansible-playbook -i "$inv" "$scenario/converge.yml" --limit host1 > "$logs/two-b.log" 2>&1 & pb=$!
+  wait $pa; ra=$?; wait $pb; rb=$?
+  echo "run a: rc $ra, $(grep -o 'waited [0-9]* s for another run' "$logs/two-a.log" | head -1 || true)"
+  echo "run b: rc $rb, $(grep -o 'waited [0-9]* s for another run' "$logs/two-b.log" | head -1 || true)"
+  [ "$ra" = 0 ] && [ "$rb" = 0 ] || rc=1
+  grep -q 'waited [0-9]* s for another run' "$logs/two-a.log" "$logs/two-b.log" || { echo "neither run waited for the other"; rc=1; }
+  both=$(host_state host1) || rc=1
+  if [ "$clean" = "$both" ]; then echo "host1 after both equals a single run ($(grep -c . <<<"$both") lines)"
+  else echo "host1 differs from a single run:"; diff <(echo "$clean") <(echo "$both"); rc=1; fi
+  echo "host1: a run holds the lock (a stand-in that writes the note a run writes); another with lock_timeout 5"
+  holder=$($lab ssh host1 -- 'setsid python3 -c "
+import fcntl, json, os, time
+f = open(\"/run/ovirt_iscsi_multipath.lock\", \"a+\"); fcntl.flock(f, fcntl.LOCK_EX)
+f.seek(0); f.truncate(); f.write(json.dumps({\"pid\": os.getpid(), \"module\": \"stand-in\", \"started\": time.time()})); f.flush()
+time.sleep(600)" </dev/null >/dev/null 2>&1 & echo $!') || return 1
+  sleep 2
+  if play two-timeout.log "$scenario/converge.yml" --limit host1 -e iscsi_paths_lock_timeout=5; then
+    echo "the run went on while another held the lock"; rc=1
+  fi
+  grep -q "another run is changing this host: pid $holder (stand-in, started [0-9T:-]*Z)" "$logs/two-timeout.log" \
+    && echo "failed naming the holder: pid $holder (stand-in)" || { echo "the failure does not name pid $holder"; rc=1; }
+  $lab ssh host1 -- kill -KILL "$holder"
+  play two-takeover.log "$scenario/converge.yml" --limit host1 -e iscsi_paths_lock_timeout=5 || rc=1
+  grep -q "took over the host lock of a run that ended without releasing it: pid $holder (stand-in)" "$logs/two-takeover.log" \
+    && echo "the next run took over the dead holder's lock and said so" || { echo "no take-over of pid $holder reported"; rc=1; }
+  return $rc
+}
