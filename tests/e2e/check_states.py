@@ -8,6 +8,8 @@
                                                      its reason contains REASON; NET's paths all missing
   check_states.py ratio REPORT SLOW FAST BOUND       the iscsi_sessions call's seconds on SLOW over
                                                      FAST's, at most BOUND
+  check_states.py lun REPORT WWID HOST=NET,... ...  on each HOST the LUN WWID has an active path
+                                                     through each NET (and no other network)
   check_states.py sessions WANT ... < LINES         session lines (stdin, 'portal,tpgt target iface')
                                                      hold each WANT, and no '! WANT'
 """
@@ -52,6 +54,18 @@ def check_ratio(report, slow, fast, bound):
         fail('%s converged %.2f times as long as %s, more than %s' % (slow, ratio, fast, bound))
 
 
+def check_lun(report, wwid, specs):
+    for spec in specs:
+        host, networks = spec.split('=', 1)
+        luns = [lun for lun in report['hosts'][host]['report'].get('luns', []) if lun['wwid'] == wwid]
+        if not luns:
+            fail('%s: no LUN %s in the report' % (host, wwid))
+        active = sorted(net for net, paths in luns[0]['networks'].items() if any(p['state'] == 'active' for p in paths))
+        if active != sorted(networks.split(',')):
+            fail('%s: LUN %s active through %s, expected %s' % (host, wwid, active, networks))
+        print('%s: LUN %s active through %s (%d paths)' % (host, wwid, ', '.join(active), luns[0]['active_paths']))
+
+
 def check_sessions(wants):
     lines = sys.stdin.read()
     if not lines.strip():
@@ -74,6 +88,8 @@ def main(argv):
         check_missing(load(rest[0]), *rest[1:4])
     elif command == 'ratio':
         check_ratio(load(rest[0]), *rest[1:4])
+    elif command == 'lun':
+        check_lun(load(rest[0]), rest[1], rest[2:])
     elif command == 'sessions':
         check_sessions(rest)
     else:
