@@ -267,11 +267,9 @@ class SessionRunner:
     def release_target(self, target, luns):
         """Flush the maps and delete the disks of a leaving target's own LUNs (not those another
         target still serves); the refusal message instead when any of them is held open."""
-        own = own_luns(luns, target)
-        held = who_holds(own, self.devices)
+        own, maps, held = release_plan(target, luns, self.devices)
         if held:
             return refusal(target, held)
-        maps = sorted(set(lun['map'] for lun in own if lun.get('map')))
         for name in maps:
             self.changed = True
             error = flush_map(self.module, name)
@@ -361,11 +359,15 @@ def would_release(plan, luns, devices):
     """Check mode: each target that would leave, and whether it would be released or refused."""
     out = []
     for target in leaving_targets(plan.stale_sessions, list(plan.sessions) + list(plan.unreachable)):
-        own = own_luns(luns, target)
-        held = who_holds(own, devices)
-        out.append({'target': target, 'maps': sorted(set(lun['map'] for lun in own if lun.get('map'))),
-                    'refused': refusal(target, held) if held else None})
+        dummy, maps, held = release_plan(target, luns, devices)
+        out.append({'target': target, 'maps': maps, 'refused': refusal(target, held) if held else None})
     return out
+
+
+def release_plan(target, luns, devices):
+    """(own LUNs, their maps, what holds them) of a leaving target: what a release would take."""
+    own = own_luns(luns, target)
+    return own, sorted(set(lun['map'] for lun in own if lun.get('map'))), who_holds(own, devices)
 
 
 class Stopwatch:
