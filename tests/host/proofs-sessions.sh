@@ -1,5 +1,5 @@
 # Proofs of the one-call host side (sourced by tests/host/proof, which defines lab, inv, logs,
-# play, state_json, fio_start and fio_report): a run killed while it logs in, and a VDSM host's
+# play, state_json, fio_start, fio_stop and fio_report): a run killed while it logs in, and a VDSM host's
 # sessions logged out live when the engine's plan drops them.
 
 # host1 with nothing of the role's: no sessions, node records, ifaces or record.
@@ -84,14 +84,14 @@ echo "VDSM-style sessions: not every path active after 60 s"; exit 1
 SH
   before=$(host_state host1)
   echo "host1 before (VDSM-style): $(grep -c " ens" <<<"$(sed -n '/--- sessions/,$p' <<<"$before")") sessions"
-  fio_start host1 1800 "$logs/fio-vdsm-live.json" || return 1
-  local p1=$fio_pid sessions
+  local dev sessions
+  dev=$(fio_first_map host1) || return 1
+  fio_start host1 "$dev" "$logs/fio-vdsm-live.json" || return 1
   sleep 10
   sessions="[{\"iface\": \"ens4\", \"net_ifacename\": \"ens4\", \"network\": \"iscsi-a\", \"subnet\": \"198.18.1.0/24\", \"address\": \"198.18.1.1\", \"target\": \"$s1\"}]"
   play vdsm-live.log tests/host/sessions.yml --limit host1 -e "{\"lab_sessions\": $sessions, \"lab_engine_targets\": [\"$s1\"]}" || rc=1
   sleep 5
-  $lab ssh host1 -- pkill -INT -x fio
-  wait "$p1"
+  fio_stop host1 "$logs/fio-vdsm-live.json" || rc=1
   fio_report "host1 (VDSM's session logged out under I/O)" "$logs/fio-vdsm-live.json" || rc=1
   after=$(host_state host1)
   grep -q "^$s1 198.18.2.1:3260 ens5$" <<<"$after" && { echo "storage1 through ens5 still there"; rc=1; }

@@ -1,16 +1,6 @@
 # Proofs of what real data centers do to the host side (sourced by tests/host/proof, which defines
-# lab, inv, logs, play, state_json, host_state, forget_all, fio_report): a target leaving while its
+# lab, inv, logs, play, state_json, host_state, forget_all, fio_start, fio_stop, fio_report): a target leaving while its
 # storage is in use and while it is idle, and two runs on one host at once.
-
-# fio with verification through DEVICE on HOST (as fio_start, on a named device); pid in fio_pid.
-fio_on() {
-  local host=$1 dev=$2 out=$3
-  $lab ssh "$host" -- test -b "$dev" || { echo "$host: no block device $dev" >&2; return 1; }
-  $lab ssh "$host" -- fio --name=verify --filename="$dev" --direct=1 --ioengine=libaio --iodepth=8 --rate_iops=40 \
-    --bs=64k --rw=randwrite --size=256M --verify=crc32c --verify_backlog=64 --verify_fatal=1 --time_based \
-    --runtime=1800 --output-format=json > "$out" 2> "$out.err" &
-  fio_pid=$!
-}
 
 # What HOST still has of a target (IQN, its first LUN's WWID): one count per kind, all 0 when gone.
 left_of_target() {
@@ -25,7 +15,7 @@ left_of_target() {
 # holds its map open on host1 (refused, nothing of it changes, fio goes on), then idle (released on
 # every host: no map, path, SCSI disk, session or node record of it left).
 target_leaving() {
-  local rc=0 s2 w2 p1 before after host left
+  local rc=0 s2 w2 before after host left
   s2=$(state_json "['target']['targets'][1]['iqn']")
   w2=$(state_json "['target']['targets'][1]['luns'][0]['wwid']")
   # From nothing, so that the role makes (and owns) every session: sessions that an earlier proof
@@ -33,13 +23,12 @@ target_leaving() {
   forget_all host1 && forget_all host2 || { echo "the hosts could not be emptied"; return 1; }
   play leave-setup.log "$scenario/converge.yml" || return 1
   before=$(host_state host1) || return 1
-  fio_on host1 "/dev/mapper/$w2" "$logs/fio-leave-host1.json" || return 1
-  p1=$fio_pid
+  fio_start host1 "/dev/mapper/$w2" "$logs/fio-leave-host1.json" || return 1
   sleep 10
   echo "host1: storage2 leaves the plan while fio verifies I/O on its map $w2"
   LAB_TARGETS=storage1 play leave-refused.log "$scenario/converge.yml" --limit host1 || rc=1
   sleep 5
-  $lab ssh host1 -- pkill -INT -x fio; wait "$p1"
+  fio_stop host1 "$logs/fio-leave-host1.json" || rc=1
   fio_report "host1 (storage2 refused while in use)" "$logs/fio-leave-host1.json" || rc=1
   if grep -q "refused to release $s2: map $w2 ($w2) is held: open by fio (pid [0-9]*)" "$logs/leave-refused.log"; then
     echo "refused, naming the map and fio: $(grep -o "refused to release [^;\"]*" "$logs/leave-refused.log" | head -1)"
