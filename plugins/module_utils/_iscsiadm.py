@@ -237,6 +237,13 @@ def parse_session_tree(text, warn=None):
             if field == 'current_portal' or session is None:
                 session = {'target': target, 'devices': []}
                 sessions.append(session)
+            elif field == 'iface' and 'iface' in session:
+                # iscsiadm prints a portal only when it changes: a second session to the same
+                # target and portal (through another iface) starts at its Interface block.
+                session = {'target': target, 'devices': [], 'current_portal': session.get('current_portal'),
+                           'persistent_portal': session.get('persistent_portal')}
+                sessions.append(session)
+                lun = None
             session[field] = int(value) if field == 'sid' else _value(value)
             continue
         if session is None:

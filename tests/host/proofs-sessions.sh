@@ -1,6 +1,6 @@
 # Proofs of the one-call host side (sourced by tests/host/proof, which defines lab, inv, logs,
 # play, state_json, fio_start, fio_stop and fio_report): a run killed while it logs in, and a VDSM host's
-# sessions logged out live when the engine's plan drops them.
+# sessions logged out live when the engine's plan drops them, and two sessions to one portal.
 
 # host1 with nothing of the role's: no sessions, node records, ifaces or record.
 forget_all() {
@@ -106,5 +106,47 @@ SH
   grep -q '^ens5 ' <<<"$after" && echo "VDSM's iface ens5 left to VDSM" || { echo "the role deleted VDSM's iface ens5"; rc=1; }
   grep -q 'kept: the last active path' "$logs/vdsm-live.log" && { echo "a logout was refused as a last path"; rc=1; }
   $lab ssh host1 -- 'rm -f /etc/vdsm/vdsm.conf; rmdir /etc/vdsm 2>/dev/null; true'
+  return $rc
+}
+
+# Two sessions to one target and portal through two ifaces (the role's ens4 one and a stray one
+# through default), logged in one after the other: iscsiadm then prints their portal once, and
+# the second session begins at its Interface block. The role's report must hold both sessions,
+# each with its own disks, exactly as the kernel has them (it once read them as one session,
+# with every disk of both).
+same_portal() {
+  local rc=0 s1 pa tree try
+  s1=$(state_json "['target']['targets'][0]['iqn']")
+  pa=$(state_json "['networks']['iscsi-a']['target_address']"):3260,1
+  forget_all host1 || { echo "host1 could not be emptied"; return 1; }
+  play same-portal-setup.log "$scenario/converge.yml" --limit host1 || return 1
+  # iscsiadm lists sessions in the order of their sysfs names (session10 before session6): two
+  # logged in one after the other are adjacent unless their numbers cross a power of ten, so a
+  # second try (two numbers on) makes the case when the first did not.
+  for try in 1 2 3; do
+    $lab ssh host1 -- "iscsiadm -m node -T $s1 -p $pa -I ens4 -u >/dev/null; iscsiadm -m node -T $s1 -p $pa -I default -u >/dev/null 2>&1
+      iscsiadm -m node -T $s1 -p $pa -I default -o new >/dev/null &&
+      iscsiadm -m node -T $s1 -p $pa -I ens4 -l >/dev/null && iscsiadm -m node -T $s1 -p $pa -I default -l >/dev/null" \
+      || { echo "the two sessions to $s1 at $pa could not be made"; return 1; }
+    tree=$($lab ssh host1 -- iscsiadm -m session -P 1) || return 1
+    echo "$tree" > "$logs/same-portal-tree.txt"
+    # The case itself, or the proof proves nothing: both sessions under one portal line.
+    if [ "$(awk '/Target:/{t=$2} /Current Portal:/{p=$3} /Iface Name:/{print t, p, $3}' <<<"$tree" | grep -c "^$s1 $pa ")" = 2 ] &&
+       [ "$(grep -c 'Current Portal:' <<<"$tree")" -lt "$(grep -c 'Iface Name:' <<<"$tree")" ]; then
+      echo "host1: $s1 at $pa through ens4 and default, the portal printed once for both (try $try)"; break
+    fi
+    [ $try = 3 ] && { echo "host1: iscsiadm does not show two sessions under one portal line:"; sed 's/^/    /' <<<"$tree"; return 1; }
+  done
+  wait_paths host1 "" 90 || rc=1
+  role_report "$logs/report-same-portal" --limit host1 || rc=1
+  judge_reports "$logs/report-same-portal" host1 || rc=1
+  python3 - "$logs/report-same-portal/host1.json" "$s1" "${pa%,1}" <<'PY' || rc=1
+import json, sys
+report, target, portal = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+stray = [s for s in report['stray'] if s['iface'] == 'default' and s['target'] == target and s['portal'] == portal]
+print('the report names the default-iface session as stray' if stray else 'the report does not name the default-iface session as stray: %s' % report['stray'])
+sys.exit(0 if stray else 1)
+PY
+  $lab ssh host1 -- "iscsiadm -m node -T $s1 -p $pa -I default -u >/dev/null; iscsiadm -m node -T $s1 -p $pa -I default -o delete" || rc=1
   return $rc
 }

@@ -223,3 +223,19 @@ def test_runner_error_names_what_failed_with_last_stderr_line():
                                 'iscsiadm: connection login retries (reopen_max) 5 exceeded')
     assert caught.value.result()['rc'] == 8
     assert isinstance(caught.value, HostError) and caught.value.result()['msg'] == caught.value.msg
+
+
+def test_session_tree_two_sessions_to_one_portal_are_two_sessions():
+    # iscsiadm prints a portal only when it changes: storage1 at 198.18.1.1 through ens4 and
+    # through default shares one 'Current Portal' line, and each session its Interface block.
+    for case in ('session-tree-same-portal', 'session-tree-same-portal-p1'):
+        sessions = _iscsiadm.parse_session_tree(fixture_text('iscsiadm', case))
+        same = [s for s in sessions if s['address'] == '198.18.1.1']
+        assert sorted(s['iface'] for s in same) == ['default', 'ens4'], case
+        assert len({s['sid'] for s in sessions}) == len(sessions) == 3, case
+        assert all(s['port'] == 3260 and s['tpgt'] == 1 and s['target'].endswith(':storage1') for s in same)
+    sessions = _iscsiadm.parse_session_tree(fixture_text('iscsiadm', 'session-tree-same-portal'))
+    disks = {s['iface'] + ' ' + s['address']: sorted(d['disk'] for d in s['devices'] if d['disk']) for s in sessions}
+    assert all(disks.values()), disks
+    every = [d for ds in disks.values() for d in ds]
+    assert len(every) == len(set(every)), 'a disk belongs to exactly one session: %s' % disks
