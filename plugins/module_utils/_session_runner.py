@@ -22,6 +22,7 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report
     host_report, join_paths, last_path_of, path_key)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
     RC_NO_OBJECTS_FOUND, RC_SESSION_EXISTS, IscsiadmError, format_portal, node_args)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_scan import ScsiHosts, disks_of, scan_hosts, scan_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import read_paths
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
     describe, intended_record, key_of, make_plan, settled_record)
@@ -71,10 +72,11 @@ def node_selector(session):
 class SessionRunner:
     """One run of the plan on this host; ``module`` is the AnsibleModule (run_command, warn)."""
 
-    def __init__(self, module, iscsiadm, *, record_file, parallel_logins, wait, devices=None):
+    def __init__(self, module, iscsiadm, *, record_file, parallel_logins, wait, devices=None, scsi_hosts=None):
         self.module = module
         self.iscsiadm = iscsiadm
         self.devices = devices or BlockDevices()
+        self.scsi_hosts = scsi_hosts or ScsiHosts()
         self.record_file = record_file
         self.parallel_logins = max(1, parallel_logins)
         self.wait = max(0, wait)
@@ -95,8 +97,10 @@ class SessionRunner:
                 host['records'][key_of(node)] = self.iscsiadm.node_record(node, show_secrets=True)
         return host
 
-    def read_paths(self):
-        sessions = self.iscsiadm.sessions(warn=self.module.warn)
+    def read_paths(self, sessions=None):
+        """(sessions, LUNs with their paths); ``sessions`` when the caller has just read them."""
+        if sessions is None:
+            sessions = self.iscsiadm.sessions(warn=self.module.warn)
         mpaths = read_paths(self.module, warn=self.module.warn) if sessions else []
         return sessions, join_paths(sessions, mpaths)
 
@@ -155,8 +159,9 @@ class SessionRunner:
         self.changed = self.changed or len(failed) < len(sessions)
         return failed
 
-    def settle(self, desired, failed, logged_in_now):
-        """Read the paths, again every two seconds while a path of a new session is still coming.
+    def settle(self, desired, failed, logged_in_now, sessions=None):
+        """Read the paths, again every two seconds while a path of a new session is still coming;
+        the first read takes ``sessions`` when given (read just before, by the rescan).
 
         A path multipathd left out of every map for a while (an orphan: it saw the disk while it
         was busy, for example reading its configuration again) is handed to it once, as os-brick
@@ -164,8 +169,10 @@ class SessionRunner:
         started = time.monotonic()
         deadline = started + (self.wait if logged_in_now else 0)
         handed = set()
+        fresh = sessions
         while True:
-            sessions, luns = self.read_paths()
+            sessions, luns = self.read_paths(fresh)
+            fresh = None
             report = host_report(luns, sessions, desired, failed=failed)
             coming = [m for m in report['missing'] if path_key(m) not in failed] + report['targets_without_luns']
             self.polls += 1
@@ -181,23 +188,28 @@ class SessionRunner:
             time.sleep(2)
 
     def rescan(self, host, desired):
-        """Rescan the logged-in sessions this run keeps, for LUNs the target added since login;
-        True when new disks appeared (udev is then given a bounded moment to name them)."""
-        wanted = set(key_of(s) for s in desired)
-        kept = [s for s in host['sessions'] if s.get('address') and key_of(s) in wanted and s.get('session_state') == 'LOGGED_IN']
-        if not kept:
-            return []
-        before = set(d['disk'] for s in host['sessions'] for d in s.get('devices', []) if d.get('disk'))
-        for session in kept:
+        """Scan the logged-in sessions this run keeps for LUNs the target added since login, in
+        process and without iscsiadm (``_lun_scan`` says why); (new disks, the sessions read
+        after the scan, or None when nothing was scanned). New disks get a bounded moment for
+        udev to name them."""
+        hosts, no_host, dummy = scan_plan(host['sessions'], desired, host['records'])
+        scanned = [s for group in hosts.values() for s in group] + no_host
+        if not scanned:
+            return [], None
+        keys = set(key_of(s) for s in scanned)
+        before = disks_of(host['sessions'], keys)
+        for number, error in sorted(scan_hosts(self.scsi_hosts, hosts, workers=self.parallel_logins).items()):
+            self.module.warn('rescan of SCSI host %d (%s) failed: %s' % (number, '; '.join(describe(s) for s in hosts[number]), error))
+        for session in no_host:  # iscsiadm printed no host number: it finds the host itself
             self.iscsiadm.run(['-m', 'session', '-r', str(session['sid']), '--rescan'], what='rescan %s' % describe(session))
-        after = set(d['disk'] for s in self.iscsiadm.sessions(warn=self.module.warn) for d in s.get('devices', []) if d.get('disk'))
-        new = sorted(after - before)
+        sessions = self.iscsiadm.sessions(warn=self.module.warn)
+        new = sorted(disks_of(sessions, keys) - before)
         if new:
             self.changed = True
             udevadm = self.module.get_bin_path('udevadm')
             if udevadm:
                 self.module.run_command([udevadm, 'settle', '--timeout=%d' % UDEV_SETTLE_SECONDS])
-        return new
+        return new, sessions
 
     def add_path(self, device):
         binary = find_command(self.module, 'multipathd', 'multipath-tools')
@@ -335,10 +347,10 @@ def converge(module, iscsiadm, desired, *, options):
     clock.lap('create')
     failed = runner.login(plan.logins)
     clock.lap('login')
-    new_disks = runner.rescan(host, plan.sessions)
+    new_disks, rescanned = runner.rescan(host, plan.sessions)
     clock.lap('rescan')
     logged_in_now = bool(set(key_of(s) for s in plan.logins) - set(failed)) or bool(new_disks)
-    sessions, luns = runner.settle(plan.sessions, failed, logged_in_now=logged_in_now)
+    sessions, luns = runner.settle(plan.sessions, failed, logged_in_now=logged_in_now, sessions=rescanned)
     clock.lap('wait_for_paths')
     leaving, kept, released, refused = runner.remove_stale(plan, luns)
     removed_ifaces = runner.remove_ifaces(plan.stale_ifaces)

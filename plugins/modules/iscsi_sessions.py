@@ -26,6 +26,13 @@ description:
     run again ends as an uninterrupted run does.
   - A session whose portal lies outside its iface's subnet is not tried; it is reported in
     C(unreachable) of RV(report).
+  - LUNs that a target added after login are found on the next run: the logged-in sessions the
+    run keeps are scanned for new LUNs (every run, since the engine's plan names no LUNs), in
+    process, by writing to their SCSI hosts' C(scan) attribute in sysfs as iscsiadm itself does, all
+    at once and without an iscsiadm call; the kernel probes only LUNs it has no disk for yet. A run
+    with nothing to change thus runs no rescan command. Sessions the module does not keep are not
+    scanned, nor a session whose node record has C(node.session.scan=manual). When new disks
+    appear, the run waits for udev (C(udevadm settle)) and for their paths, as for a new session.
 author:
   - ovirt_iscsi.multipath contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -198,7 +205,10 @@ report:
     - C(released), targets that left the plan, with their maps flushed and disks deleted before their sessions were
       logged out; C(refused), targets that left the plan but whose storage something holds open (C(reason) names the
       map or disk and what holds it), kept whole, which makes the host V(degraded); C(would_release) in check mode.
-    - C(new_disks), disks that a rescan of the kept sessions found (LUNs added on the target since login).
+    - C(new_disks), disks that the scan of the kept sessions found (LUNs added on the target since login); a run
+      that finds any reports C(changed).
+    - C(seconds), where the run spent its time (C(create), C(login), C(rescan), C(wait_for_paths), C(remove_stale), C(total)),
+      and how many times it read the paths (C(path_reads)).
     - C(shared_subnet), the bound devices that share a subnet (C(subnets), C(nics)), the values set live by this run
       (C(set_live)) and the sysctl.d C(file).
     - C(lock), how long this run waited for the host lock (C(waited)) and the note of a run that died holding it
