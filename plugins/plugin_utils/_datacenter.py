@@ -109,6 +109,10 @@ def path_cells(report):
         yield miss.get('wwid') or '-', miss.get('target') or '', miss.get('network') or '', miss.get('iface') or '', '-', 'MISSING: %s' % miss['reason']
     for miss in report.get('would_create') or []:
         yield miss.get('wwid') or '-', miss.get('target') or '', miss.get('network') or '', miss.get('iface') or '', '-', 'would log in'
+    # Not tried by design, so not missing: said as what they are.
+    for entry in report.get('unreachable') or []:
+        yield ('-', entry.get('target') or '', entry.get('network') or '', entry.get('iface') or '', entry.get('portal') or '-',
+               'not routable: %s' % entry.get('reason'))
 
 
 def paths_table(results):

@@ -2,7 +2,8 @@
 # Copyright (c) ovirt_iscsi.multipath contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """datacenter_paths' report of every host (pure): the JSON summary, its overview per host and
-network (paths active out of expected), the printed lines and the failure message.
+network (paths active out of expected, and those not tried by design counted apart), the
+printed lines and the failure message.
 
 The summary keeps the keys it has always had (data_center, bonds, check_mode, hosts,
 non_operational, degraded, failed, engine_hosts_not_in_inventory, inventory_hosts_not_in_engine);
@@ -13,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import split_portal
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import DEFAULT_IFACE, node_key, outside_subnet
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import paths_table
 
 OPERATIONAL = 'operational'
@@ -27,6 +30,10 @@ SKIPPED_RESULT = {'status': SKIPPED, 'error': 'the host play was skipped (--skip
 STATE_ORDER = (NON_OPERATIONAL, NOT_RUN, DEGRADED, SKIPPED, OPERATIONAL)
 # Asked for (engine side and report only): neither a failure nor non operational.
 NOT_JUDGED = (SKIPPED,)
+# Sessions of the plan the host does not try by design, counted apart from the expected paths
+# (never missing): a portal outside the iface's subnet, and check mode's logins. How the printed
+# line and the page name them.
+NOT_TRIED = (('not_routable', 'not routable'), ('would_log_in', 'would log in'))
 
 
 def state_rank(status):
@@ -44,26 +51,65 @@ def host_results(names, hostvars, host_play_skipped=False):
     return results
 
 
-def network_counts(sessions, report):
-    """{network: {'active': n, 'expected': n}} of one host.
+def _key(target, address, port, iface):
+    try:
+        return node_key(target or '', address or '', port or 3260, iface or DEFAULT_IFACE)
+    except ValueError:  # not a portal the host would take: compared as written
+        return ((target or '').lower(), address, port or 3260, iface or DEFAULT_IFACE)
 
-    Expected: each session of the engine's plan through the network gives one path per LUN of
-    its target (at least one, so a target that shows no LUN still counts as missing paths).
-    Active: the report's active paths through the network. A network a path takes without
-    being planned (an iface of no storage network) shows with expected 0.
+
+def _entry_key(entry):
+    """The key of a host report's entry ({target, portal, iface})."""
+    try:
+        address, port, dummy = split_portal(entry.get('portal') or '', printed=True)
+    except ValueError:
+        address, port = entry.get('portal'), 3260
+    return _key(entry.get('target'), address, port, entry.get('iface'))
+
+
+def not_tried(sessions, report):
+    """{session key: 'not_routable' or 'would_log_in'}: the plan's sessions the host does not try.
+
+    The host's report says which portals lie outside their iface's subnet (``unreachable``); a
+    host that did not report is predicted the way it would decide (the plan's subnets, the host
+    side's own test). Check mode's logins (``would_create``) were not made on purpose either.
+    """
+    if 'unreachable' in report:
+        apart = dict((_entry_key(e), 'not_routable') for e in report.get('unreachable') or [])
+    else:
+        apart = dict((_key(s.get('target'), s.get('address'), s.get('port'), s.get('iface')), 'not_routable')
+                     for s in sessions or [] if s.get('address') and outside_subnet(s))
+    apart.update((_entry_key(e), 'would_log_in') for e in report.get('would_create') or [])
+    return apart
+
+
+def _zero_counts():
+    return dict([('active', 0), ('expected', 0)] + [(key, 0) for key, _label in NOT_TRIED])
+
+
+def network_counts(sessions, report):
+    """{network: {'active': n, 'expected': n, 'not_routable': n, 'would_log_in': n}} of one host.
+
+    Each session of the engine's plan through the network gives one path per LUN of its target
+    (at least one, so a target that shows no LUN still counts as missing paths). Expected: those
+    of the sessions the host is meant to reach; a session it does not try by design (not_tried)
+    counts under its own key instead, so that an operational host reads full. Active: the
+    report's active paths through the network. A network a path takes without being planned (an
+    iface of no storage network) shows with expected 0.
     """
     luns_of = {}
     for lun in report.get('luns') or []:
         target = (lun.get('target') or '').lower()
         luns_of[target] = luns_of.get(target, 0) + 1
+    apart = not_tried(sessions, report)
     counts = {}
     for session in sessions or []:
-        entry = counts.setdefault(session.get('network') or DEFAULT_NETWORK_LABEL, {'active': 0, 'expected': 0})
-        entry['expected'] += max(1, luns_of.get((session.get('target') or '').lower(), 0))
+        kind = apart.get(_key(session.get('target'), session.get('address'), session.get('port'), session.get('iface')), 'expected')
+        entry = counts.setdefault(session.get('network') or DEFAULT_NETWORK_LABEL, _zero_counts())
+        entry[kind] += max(1, luns_of.get((session.get('target') or '').lower(), 0))
     for lun in report.get('luns') or []:
         for network, paths in (lun.get('networks') or {}).items():
-            entry = counts.setdefault(network, {'active': 0, 'expected': 0})
-            entry['active'] += sum(1 for p in paths if p.get('state') == 'active')
+            counts.setdefault(network, _zero_counts())['active'] += sum(1 for p in paths if p.get('state') == 'active')
     return counts
 
 
@@ -92,7 +138,7 @@ def missing_summary(result):
 
 
 def overview(plan, results):
-    """{host: {state, luns, networks: {network: {active, expected}}, missing: [text]}}."""
+    """{host: {state, luns, networks: {network: {active, expected, not_routable, would_log_in}}, missing: [text]}}."""
     hosts = plan.get('hosts') or {}
     return dict((name, {
         'state': result.get('status', '?'),
@@ -139,9 +185,15 @@ def _counts_line(summary):
     return '%d hosts: %s' % (sum(states.values()), ', '.join(parts) or 'none')
 
 
+def count_text(count):
+    """'3/3', or '3/3 (6 not routable)': the paths not tried by design said apart."""
+    apart = ', '.join('%d %s' % (count[key], label) for key, label in NOT_TRIED if count.get(key))
+    return '%d/%d%s' % (count['active'], count['expected'], ' (%s)' % apart if apart else '')
+
+
 def host_line(name, item, width=0):
-    """'host1  degraded  3 LUNs  iscsi-a 3/3  iscsi-b 0/3  missing: iscsi-b: 3 paths (login timed out)'."""
-    networks = '  '.join('%s %d/%d' % (n, c['active'], c['expected']) for n, c in sorted(item['networks'].items()))
+    """'host1  degraded  3 LUNs  iscsi-a 3/3 (6 not routable)  iscsi-b 0/3  missing: iscsi-b: 3 paths (login timed out)'."""
+    networks = '  '.join('%s %s' % (n, count_text(c)) for n, c in sorted(item['networks'].items()))
     line = '%s  %-15s  %3d LUN%s  %s' % (name.ljust(width), item['state'], item['luns'], ' ' if item['luns'] == 1 else 's', networks)
     if item['missing']:
         line += '  missing: ' + '; '.join(item['missing'])
@@ -155,7 +207,7 @@ def report_lines(summary, detail=False):
     order = problem_order(items)
     width = max([len(n) for n in order] or [0])
     lines = ['data center %s, bonds: %s%s' % (summary.get('data_center'), ', '.join(summary.get('bonds') or []) or 'none',
-                                              ' (check mode)' if summary.get('check_mode') else ''),
+                                              ' (check mode: nothing was changed)' if summary.get('check_mode') else ''),
              _counts_line(summary)]
     for key, label in (('engine_hosts_not_in_inventory', 'engine hosts missing from the inventory'),
                        ('engine_hosts_in_other_slices', 'engine hosts in other slices (%d slices)' % summary.get('slice_count', 1)),

@@ -2,8 +2,9 @@
 # Copyright (c) ovirt_iscsi.multipath contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """datacenter_paths' report as one self-contained HTML page (pure): hosts by storage network,
-each cell coloured by how many of its expected paths are active, problem hosts first, the path
-table of the problem hosts below. Inline CSS only: no script, no font or image from elsewhere,
+each cell coloured by how many of its expected paths are active (the paths not tried by design,
+not routable or check mode's logins, beside them in a colour of their own, never as missing),
+problem hosts first, the path table of the problem hosts below. Inline CSS only: no script, no font or image from elsewhere,
 so the file opens from a job's artifacts or a mail with no server.
 
 Every value from the report goes through ``_e`` (host, network and target names come from the
@@ -18,7 +19,7 @@ from html import escape
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import path_cells
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._report import (
-    DEGRADED, NON_OPERATIONAL, NOT_RUN, SKIPPED, STATE_ORDER, problem_order,
+    DEGRADED, NON_OPERATIONAL, NOT_RUN, NOT_TRIED, SKIPPED, STATE_ORDER, problem_order,
 )
 
 _CSS = """
@@ -32,6 +33,9 @@ thead th{background:#eceff1;position:sticky;top:0}
 td.cell{text-align:center;font-variant-numeric:tabular-nums;min-width:5em}
 td.missing{white-space:normal;max-width:60em;color:#5d1010}
 .c-ok{background:#c8e6c9}.c-part{background:#ffe082}.c-none{background:#ef9a9a}.c-na{background:#f2f2f2;color:#777}.c-unknown{background:#cfd8dc}
+.c-not-routable{background:#d1c4e9}.c-would-log-in{background:#b3e5fc}
+td.cell span{display:inline-block;margin-left:6px;padding:0 5px;border-radius:6px;font-size:12px}
+.check-mode{display:inline-block;background:#b3e5fc;padding:2px 10px;font-weight:600}
 .s-operational{background:#c8e6c9}.s-degraded{background:#ffe082}
 .s-non-operational{background:#ef9a9a}.s-not-run{background:#cfd8dc}
 .legend span{display:inline-block;padding:1px 8px;margin-right:6px;border:1px solid #c9c9c9}
@@ -47,13 +51,28 @@ def state_class(state):
     return 's-' + '-'.join(str(state).split())
 
 
-def cell_class(active, expected):
-    """ok: every expected path active; part: some; none: none of them; na: none expected here."""
+# The colour class of each count not tried by design (NOT_TRIED's keys): c-not-routable, c-would-log-in.
+APART_CLASS = dict((key, 'c-' + key.replace('_', '-')) for key, _label in NOT_TRIED)
+
+
+def cell_class(active, expected, count=None):
+    """ok: every expected path active; part: some; none: none of them; na: none expected here,
+    unless the cell holds only paths not tried by design (``count``'s NOT_TRIED keys): their colour."""
     if not expected:
-        return 'c-ok' if active else 'c-na'
+        if active:
+            return 'c-ok'
+        return next((APART_CLASS[key] for key, _label in NOT_TRIED if (count or {}).get(key)), 'c-na')
     if active >= expected:
         return 'c-ok'
     return 'c-part' if active else 'c-none'
+
+
+def _apart(count):
+    """The counts not tried by design: data attributes (0 too, for a checker) and a visible mark each."""
+    attributes = ''.join(' data-%s="%d"' % (key.replace('_', '-'), count.get(key) or 0) for key, _label in NOT_TRIED)
+    marks = ''.join('<span class="%s">%d %s</span>' % (APART_CLASS[key], count[key], label)
+                    for key, label in NOT_TRIED if count.get(key))
+    return attributes, marks
 
 
 def _networks(items):
@@ -76,13 +95,14 @@ def _row(name, item, networks):
         if count is None:
             cells.append('<td class="cell c-na" data-network="%s">&ndash;</td>' % _e(network))
             continue
+        attributes, marks = _apart(count)
         if item['state'] in (NOT_RUN, SKIPPED):  # nothing was read on the host: its paths are unknown
-            cells.append('<td class="cell c-unknown" data-network="%s" data-expected="%d">?/%d</td>'
-                         % (_e(network), count['expected'], count['expected']))
+            cells.append('<td class="cell c-unknown" data-network="%s" data-expected="%d"%s>?/%d%s</td>'
+                         % (_e(network), count['expected'], attributes, count['expected'], marks))
             continue
-        cells.append('<td class="cell %s" data-network="%s" data-active="%d" data-expected="%d">%d/%d</td>'
-                     % (cell_class(count['active'], count['expected']), _e(network), count['active'], count['expected'],
-                        count['active'], count['expected']))
+        cells.append('<td class="cell %s" data-network="%s" data-active="%d" data-expected="%d"%s>%d/%d%s</td>'
+                     % (cell_class(count['active'], count['expected'], count), _e(network), count['active'], count['expected'],
+                        attributes, count['active'], count['expected'], marks))
     return ('<tr data-host="%s" data-state="%s"><th scope="row">%s</th><td class="%s">%s</td><td class="luns">%d</td>%s'
             '<td class="missing">%s</td></tr>'
             % (_e(name), _e(item['state']), _e(name), state_class(item['state']), _e(item['state']), item['luns'],
@@ -122,7 +142,7 @@ def report_html(summary):
     items = summary.get('overview') or {}
     order = problem_order(items)
     networks = _networks(items)
-    title = 'iSCSI paths of data center %s' % (summary.get('data_center') or '?')
+    title = 'iSCSI paths of data center %s%s' % (summary.get('data_center') or '?', ' (check mode)' if summary.get('check_mode') else '')
     head = ''.join('<th scope="col">%s</th>' % _e(h) for h in ['host', 'state', 'LUNs'] + networks + ['missing'])
     return ''.join([
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
@@ -133,7 +153,9 @@ def report_html(summary):
         _listed(summary),
         '<p class="legend">paths active/expected per storage network: <span class="c-ok">all</span>'
         '<span class="c-part">some missing</span><span class="c-none">none</span><span class="c-na">none expected</span>'
-        '<span class="c-unknown">not read</span></p>',
+        '<span class="c-unknown">not read</span>; apart, not tried by design, never missing: '
+        '<span class="c-not-routable">not routable (portal outside the NIC\'s subnet)</span>'
+        '<span class="c-would-log-in">would log in (check mode)</span></p>',
         '<table class="hosts"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>' % (
             head, ''.join(_row(name, items[name], networks) for name in order)),
         _details(summary, order),
@@ -144,7 +166,7 @@ def report_html(summary):
 def _meta(summary):
     parts = ['bonds: %s' % _e(', '.join(summary.get('bonds') or []) or 'none')]
     if summary.get('check_mode'):
-        parts.append('check mode: nothing was changed')
+        parts.append('<span class="check-mode" data-check-mode="true">check mode: nothing was changed</span>')
     if (summary.get('slice_count') or 1) > 1:
         parts.append('one of %d job slices' % int(summary['slice_count']))
     return ' &middot; '.join(parts)

@@ -81,8 +81,13 @@ def test_check_mode_changes_nothing_and_reports_unmatched_hosts(sim, tmp_path):
     assert '"host3 through: default route"' in out
     assert 'inventory hosts the engine does not know: stranger' in out
     assert sim.state() == before
-    assert not (tmp_path / 'report.json').exists()
-    assert SECRET not in out
+    # The report is an output, not state: written in check mode too, and marked so.
+    report = json.loads((tmp_path / 'report.json').read_text())
+    assert report['check_mode'] is True and sorted(report['hosts']) == ['host1', 'host2', 'host3'], report
+    assert 'bonds: lab-bond (check mode: nothing was changed)' in out, out
+    page = (tmp_path / 'report.html').read_text()
+    assert '(check mode)</title>' in page and 'data-check-mode="true"' in page and page.count('<tr data-host=') == 3
+    assert SECRET not in out and SECRET not in page and SECRET not in (tmp_path / 'report.json').read_text()
 
 
 def test_retire_network_takes_it_out_of_the_bond_so_the_engine_removes_it(sim, tmp_path):

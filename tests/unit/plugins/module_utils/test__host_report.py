@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import (
     DEGRADED, NON_OPERATIONAL, OPERATIONAL, host_report, last_path_of)
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import node_key, normalize_sessions
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import node_key, normalize_sessions, outside_subnet
 
 T1 = 'iqn.2026-11.test:storage1'
 DESIRED = normalize_sessions([
@@ -60,6 +60,21 @@ def test_a_lun_without_an_active_path_or_a_target_without_luns_is_non_operationa
 def test_check_mode_logins_are_expected_not_missing():
     report = host_report([lun(path('ens4', '198.18.1.1'))], SESSIONS[:1], DESIRED, would_login=DESIRED[1:])
     assert report['state'] == OPERATIONAL and [w['iface'] for w in report['would_create']] == ['ens5']
+
+
+def test_sessions_outside_the_iface_subnet_are_not_tried_and_neither_missing_nor_degrading():
+    """The demo's layout: the engine pairs each NIC with both portals, each NIC's subnet holds one."""
+    both = normalize_sessions([
+        dict(iface=iface, net_ifacename=iface, network=network, subnet=subnet, address=address, target=T1)
+        for iface, network, subnet in (('ens4', 'iscsi-a', '198.18.1.0/24'), ('ens5', 'iscsi-b', '198.18.2.0/24'))
+        for address in ('198.18.1.1', '198.18.2.1')])
+    reachable = [s for s in both if not outside_subnet(s)]
+    report = host_report([lun(path('ens4', '198.18.1.1'), path('ens5', '198.18.2.1'))], SESSIONS, reachable,
+                         unreachable=[s for s in both if outside_subnet(s)])
+    assert (report['state'], report['missing'], report['degraded_networks']) == (OPERATIONAL, [], [])
+    assert [(u['network'], u['portal'], u['reason']) for u in report['unreachable']] == [
+        ('iscsi-a', '198.18.2.1:3260', 'portal outside the subnet 198.18.1.0/24 of iface ens4: not tried'),
+        ('iscsi-b', '198.18.1.1:3260', 'portal outside the subnet 198.18.2.0/24 of iface ens5: not tried')]
 
 
 def test_a_stale_session_is_the_last_path_of_a_lun_only_when_no_other_active_path_is_left():

@@ -11,11 +11,18 @@ __metaclass__ = type
 T = 'iqn.2026-11.test:storage1'
 
 
-def session(iface, network, address):
-    return {'iface': iface, 'network': network, 'address': address, 'port': 3260, 'target': T}
+def session(iface, network, address, subnet=None):
+    planned = {'iface': iface, 'network': network, 'address': address, 'port': 3260, 'target': T}
+    if subnet:
+        planned['subnet'] = subnet
+    return planned
 
 
 SESSIONS = [session('ens4', 'iscsi-a', '198.18.1.1'), session('ens5', 'iscsi-b', '198.18.2.1')]
+# The demo's layout: the engine pairs every NIC with every portal, and each NIC's subnet holds one
+# portal only; the host does not try the other (its report's unreachable), by design.
+FAR_SESSIONS = [session('ens4', 'iscsi-a', '198.18.1.1', '198.18.1.0/24'), session('ens4', 'iscsi-a', '198.18.2.1', '198.18.1.0/24'),
+                session('ens5', 'iscsi-b', '198.18.1.1', '198.18.2.0/24'), session('ens5', 'iscsi-b', '198.18.2.1', '198.18.2.0/24')]
 
 
 def path(iface, portal, state='active', device='sda'):
@@ -28,13 +35,18 @@ def lun(wwid, a_state='active', b_state='active'):
                          'iscsi-b': [path('ens5', '198.18.2.1:3260', b_state, 'sdb')]}}
 
 
-def missing(network, iface, reason, wwid=None):
-    return {'wwid': wwid, 'target': T, 'portal': '198.18.2.1:3260', 'iface': iface, 'network': network, 'reason': reason}
+def missing(network, iface, reason, wwid=None, portal='198.18.2.1:3260'):
+    return {'wwid': wwid, 'target': T, 'portal': portal, 'iface': iface, 'network': network, 'reason': reason}
 
 
+def unreachable(network, iface, portal, subnet):
+    return missing(network, iface, 'portal outside the subnet %s of iface %s: not tried' % (subnet, iface), portal=portal)
+
+
+NETWORKS = [{'name': 'iscsi-a'}, {'name': 'iscsi-b'}]
 PLAN = {'data_center': 'Default', 'bonds': ['bond1'],
-        'hosts': dict((h, {'sessions': SESSIONS, 'networks': [{'name': 'iscsi-a'}, {'name': 'iscsi-b'}]})
-                      for h in ('good', 'limp', 'dead', 'gone')),
+        'hosts': dict([(h, {'sessions': SESSIONS, 'networks': NETWORKS}) for h in ('good', 'limp', 'dead', 'gone')]
+                      + [('far', {'sessions': FAR_SESSIONS, 'networks': NETWORKS})]),
         'engine_hosts_not_in_inventory': ['ghost'], 'inventory_hosts_not_in_engine': ['stranger']}
 
 HOSTVARS = {
@@ -48,4 +60,8 @@ HOSTVARS = {
         'luns': [], 'missing': [missing('iscsi-a', 'ens4', 'login timed out'), missing('iscsi-b', 'ens5', 'login timed out')],
         'targets_without_luns': [T]}}},
     'gone': {},
+    'far': {'datacenter_paths_result': {'status': 'operational', 'error': '', 'report': {
+        'luns': [lun('36001'), lun('36002')], 'missing': [], 'would_create': [],
+        'unreachable': [unreachable('iscsi-a', 'ens4', '198.18.2.1:3260', '198.18.1.0/24'),
+                        unreachable('iscsi-b', 'ens5', '198.18.1.1:3260', '198.18.2.0/24')]}}},
 }
