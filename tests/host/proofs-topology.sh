@@ -2,14 +2,28 @@
 # lab, inv, logs, play, state_json, host_state, forget_all, fio_start, fio_stop, fio_report): a target leaving while its
 # storage is in use and while it is idle, and two runs on one host at once.
 
-# What HOST still has of a target (IQN, its first LUN's WWID): one count per kind, all 0 when gone.
+# What HOST still has of a target (IQN, its first LUN's WWID): five lines "KIND COUNT" (sessions,
+# node_records, maps, paths, scsi_disks). A read that fails fails the call: it must never read as 0.
+# The script goes on stdin: `lab ssh` joins its arguments into one command line.
 left_of_target() {
-  $lab ssh "$1" -- "echo sessions \$(iscsiadm -m session 2>/dev/null | grep -c '$2 ')" \
-    "node_records \$(iscsiadm -m node 2>/dev/null | grep -c '$2\$')" \
-    "maps \$(multipathd show maps raw format %w | grep -c '^$3\$')" \
-    "paths \$(multipathd show paths raw format '%w' | grep -c '^$3\$')" \
-    "scsi_disks \$(ls /dev/disk/by-path 2>/dev/null | grep -c -- '-iscsi-$2-lun-')"
+  $lab ssh "$1" -- "bash -s $2 $3" <<'SH'
+iqn=$1 wwid=$2
+# iscsiadm's 21 is "no records": an honest zero; anything else is a failed read.
+read_iscsiadm() { local out rc; out=$(iscsiadm "$@" 2>&1); rc=$?
+  case $rc in 0) printf '%s\n' "$out" ;; 21) ;; *) echo "iscsiadm $* failed (rc $rc): $out" >&2; return 1 ;; esac; }
+sessions=$(read_iscsiadm -m session) && nodes=$(read_iscsiadm -m node) &&
+  maps=$(multipathd show maps raw format %w) && paths=$(multipathd show paths raw format %w) || exit 1
+disks=$(ls /dev/disk/by-path 2>/dev/null)
+echo "sessions $(grep -c " $iqn " <<<"$sessions")"
+echo "node_records $(grep -c " $iqn\$" <<<"$nodes")"
+echo "maps $(grep -c "^$wwid\$" <<<"$maps")"
+echo "paths $(grep -c "^$wwid\$" <<<"$paths")"
+echo "scsi_disks $(grep -c -- "-iscsi-$iqn-lun-" <<<"$disks")"
+SH
 }
+# left_of_target's five counts, all 0 (nothing left) / none 0 (everything there).
+all_gone() { [ "$(grep -c '^[a-z_]* [0-9][0-9]*$' <<<"$1")" = 5 ] && ! grep -qv ' 0$' <<<"$1"; }
+all_there() { [ "$(grep -c '^[a-z_]* [0-9][0-9]*$' <<<"$1")" = 5 ] && ! grep -q ' 0$' <<<"$1"; }
 
 # storage2 leaves the plan (as when its storage domain leaves the data center): first while fio
 # holds its map open on host1 (refused, nothing of it changes, fio goes on), then idle (released on
@@ -44,13 +58,19 @@ target_leaving() {
   else
     echo "storage2's $(grep -c "$w2" "$logs/leave-refused-paths.txt") paths on host1 active (kernel and multipathd)"
   fi
+  # Positive control: storage2 is still on both hosts, so the check that follows must see it.
+  for host in host1 host2; do
+    left=$(left_of_target "$host" "$s2" "$w2") || { echo "$host: reading what it has of storage2 failed"; rc=1; continue; }
+    if all_there "$left" && ! all_gone "$left"; then echo "$host before the release (control): $(tr '\n' ' ' <<<"$left")"
+    else echo "$host: the control does not see storage2 whole before its release: $(tr '\n' ' ' <<<"$left")"; rc=1; fi
+  done
   echo "storage2 leaves the plan while idle, on every host"
   LAB_TARGETS=storage1 play leave-idle.log "$scenario/converge.yml" || rc=1
   grep -q "released: .*maps_flushed.*$w2" "$logs/leave-idle.log" || { echo "the run does not report storage2 released with its map"; rc=1; }
   for host in host1 host2; do
-    left=$(left_of_target "$host" "$s2" "$w2") || { rc=1; continue; }
-    if grep -qv ' 0$' <<<"$left"; then echo "$host still has of storage2: $(tr '\n' ' ' <<<"$left")"; rc=1
-    else echo "$host: nothing of storage2 left ($(tr '\n' ' ' <<<"$left"))"; fi
+    left=$(left_of_target "$host" "$s2" "$w2") || { echo "$host: reading what it has of storage2 failed"; rc=1; continue; }
+    if all_gone "$left"; then echo "$host: nothing of storage2 left ($(tr '\n' ' ' <<<"$left"))"
+    else echo "$host still has of storage2: $(tr '\n' ' ' <<<"$left")"; rc=1; fi
   done
   # Back to both targets for whatever runs next.
   play leave-restore.log "$scenario/converge.yml" || rc=1
