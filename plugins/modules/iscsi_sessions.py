@@ -26,7 +26,7 @@ description:
     run again ends as an uninterrupted run does.
   - A session whose portal lies outside its iface's subnet is not tried; it is reported in
     C(unreachable) of RV(report).
-  - LUNs that a target added after login are found on the next run: the logged-in sessions the
+  - LUNs that a target added after login are found on the next run. The logged-in sessions the
     run keeps are scanned for new LUNs (every run, since the engine's plan names no LUNs), in
     process, by writing to their SCSI hosts' C(scan) attribute in sysfs as iscsiadm itself does, all
     at once and without an iscsiadm call; the kernel probes only LUNs it has no disk for yet. A run
