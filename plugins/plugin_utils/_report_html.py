@@ -153,7 +153,8 @@ def report_html(summary):
         _listed(summary),
         '<p class="legend">paths active/expected per storage network: <span class="c-ok">all</span>'
         '<span class="c-part">some missing</span><span class="c-none">none</span><span class="c-na">none expected</span>'
-        '<span class="c-unknown">not read</span>; apart, not tried by design, never missing: '
+        '<span class="c-unknown">not read</span></p>'
+        '<p class="legend">beside the count, paths not tried by design (never missing): '
         '<span class="c-not-routable">not routable (portal outside the NIC\'s subnet)</span>'
         '<span class="c-would-log-in">would log in (check mode)</span></p>',
         '<table class="hosts"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>' % (

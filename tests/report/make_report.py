@@ -11,6 +11,9 @@ from simulated sessions and multipathd paths, then the whole report by the playb
 DEGRADED lose network storage-001 (their logins through it time out, or its paths fail, or one
 portal's paths through it fail),
 NON_OPERATIONAL reach no LUN, NOT_RUN never report (the host play did not reach them).
+FAR hosts (every 20th, and one of each kind above) are planned as the demo's are: the engine pairs
+each NIC with a third portal outside the NIC's subnet, which the host does not try (the host
+side's own outside_subnet decides, as on a real run): their paths show apart as not routable.
 Run with the collection importable (PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH).
 """
 
@@ -18,6 +21,7 @@ import json
 import sys
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import host_report
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import outside_subnet
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._report import datacenter_report
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._report_html import report_html
 
@@ -29,11 +33,13 @@ DEGRADED = {'host0017': 'login timed out', 'host0042': 'paths failed', 'host0093
             'host0150': 'portal lost', 'host0188': 'login timed out'}
 NON_OPERATIONAL = ['host0061', 'host0124']
 NOT_RUN = ['host0077']
+SUBNET, FAR_PORTAL = '198.19.0.0/24', '198.19.1.1'
+FAR = set(['host%04d' % n for n in range(0, 1000, 20)] + ['host0042', 'host0061', 'host0077'])
 
 
-def sessions():
-    return [{'iface': nic, 'network': network, 'net_ifacename': nic, 'subnet': None, 'address': portal, 'port': 3260,
-             'target': TARGET} for network, nic in NETWORKS for portal in PORTALS]
+def sessions(far=False):
+    return [{'iface': nic, 'network': network, 'net_ifacename': nic, 'subnet': SUBNET if far else None, 'address': portal,
+             'port': 3260, 'target': TARGET} for network, nic in NETWORKS for portal in PORTALS + ([FAR_PORTAL] if far else [])]
 
 
 def host_result(name, planned):
@@ -42,6 +48,8 @@ def host_result(name, planned):
     down = name in NON_OPERATIONAL
     timed_out = trouble == 'login timed out'
     failed, logged_in, luns = {}, [], {}
+    unreachable = [s for s in planned if outside_subnet(s)]
+    planned = [s for s in planned if not outside_subnet(s)]
     for number, session in enumerate(planned):
         key = (session['target'], session['address'], session['port'], session['iface'])
         lost = bool(trouble) and session['network'] == 'storage-001' and (
@@ -56,24 +64,24 @@ def host_result(name, planned):
                 'device': 'sd%s' % chr(ord('a') + number * len(LUNS) + index), 'target': TARGET,
                 'portal': '%s:3260' % session['address'], 'iface': session['iface'], 'session_state': 'LOGGED_IN',
                 'dm_state': 'failed' if lost else 'active', 'checker_state': 'faulty' if lost else 'ready', 'active': not lost})
-    report = host_report(sorted(luns.values(), key=lambda lun: lun['wwid']), logged_in, planned, failed=failed)
+    report = host_report(sorted(luns.values(), key=lambda lun: lun['wwid']), logged_in, planned, unreachable=unreachable, failed=failed)
     return {'status': report['state'], 'error': '; '.join(m['reason'] for m in report['missing']), 'report': report}
 
 
 def main(out_json, out_html, hosts=200):
     names = ['host%04d' % n for n in range(int(hosts))]
-    planned = sessions()
-    plan = {'data_center': 'Default', 'bonds': ['bond000'], 'hosts': dict((n, {'sessions': planned}) for n in names),
+    plan = {'data_center': 'Default', 'bonds': ['bond000'], 'hosts': dict((n, {'sessions': sessions(n in FAR)}) for n in names),
             'engine_hosts_not_in_inventory': [], 'inventory_hosts_not_in_engine': []}
-    hostvars = dict((n, {} if n in NOT_RUN else {'datacenter_paths_result': host_result(n, planned)}) for n in names)
+    hostvars = dict((n, {} if n in NOT_RUN else {'datacenter_paths_result': host_result(n, plan['hosts'][n]['sessions'])})
+                    for n in names)
     summary = datacenter_report(plan, hostvars)
     with open(out_json, 'w', encoding='utf-8') as handle:
         json.dump(summary, handle, indent=4, sort_keys=True)
     with open(out_html, 'w', encoding='utf-8') as handle:
         handle.write(report_html(summary))
     states = dict((n, summary['hosts'][n]['status']) for n in names)
-    print('make-report: %d hosts: %s' % (len(names), ', '.join(
-        '%d %s' % (list(states.values()).count(s), s) for s in sorted(set(states.values())))))
+    print('make-report: %d hosts: %s; %d with sessions not routable' % (len(names), ', '.join(
+        '%d %s' % (list(states.values()).count(s), s) for s in sorted(set(states.values()))), len(FAR & set(names))))
 
 
 if __name__ == '__main__':
