@@ -34,10 +34,11 @@ REQUIRED = (
     'playbooks/demo_engine.yml',
 )
 
-# Never in a tarball, whatever the source list says: test trees, caches, lab images, results.
+# Never in a tarball, whatever the source list says: test trees, caches, lab images, results,
+# and the screenshots of docs/ (the repository's readers see them; users need no picture).
 FORBIDDEN = ('tests/*', 'bench/*', 'scripts/*', 'extensions/*', '.ci/*', '.venv/*', '.cache/*',
              '.git/*', '*/__pycache__/*', '*.pyc', '*.tar.gz', '*.qcow2', '*.img', '*.iso',
-             '*.log', 'changelogs/fragments/*', '.*')
+             '*.log', 'changelogs/fragments/*', '.*', '*.png')
 
 # The collection is a few hundred kilobytes of text; a lab image or a results tree is not.
 MAX_BYTES = 2 * 1024 * 1024
