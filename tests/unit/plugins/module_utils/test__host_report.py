@@ -6,8 +6,12 @@
 from __future__ import annotations
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import (
-    DEGRADED, NON_OPERATIONAL, OPERATIONAL, host_report, last_path_of)
+    DEGRADED, NON_OPERATIONAL, OPERATIONAL, host_report, join_paths, last_path_of)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import parse_session_tree
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import parse_paths, path_is_active
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import node_key, normalize_sessions, outside_subnet
+from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.fake_iscsiadm import LAB_SESSIONS
+from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.host_fixtures import fixture_text
 
 T1 = 'iqn.2026-11.test:storage1'
 DESIRED = normalize_sessions([
@@ -15,10 +19,16 @@ DESIRED = normalize_sessions([
     dict(iface='ens5', net_ifacename='ens5', network='iscsi-b', address='198.18.2.1', target=T1)])
 
 
+# (dm_state, checker_state, device_state) of a path as multipathd printed them in the lab
+# (fixtures/multipathd/show-paths-raw and -raw-cut): a cut path's SCSI device stays 'running'.
+UP = ('active', 'ready', 'running')
+CUT = ('failed', 'faulty', 'running')
+
+
 def path(iface, address, active=True, wwid='w1'):
-    return {'device': 'sd%s%s' % (iface[-1], wwid[-1]), 'target': T1, 'portal': '%s:3260' % address, 'iface': iface,
-            'active': active, 'session_state': 'LOGGED_IN', 'dm_state': 'active' if active else 'failed',
-            'checker_state': 'ready' if active else 'faulty'}
+    states = dict(zip(('dm_state', 'checker_state', 'device_state'), UP if active else CUT))
+    return dict(states, device='sd%s%s' % (iface[-1], wwid[-1]), target=T1, portal='%s:3260' % address, iface=iface,
+                active=path_is_active(states), session_state='LOGGED_IN')
 
 
 def lun(*paths, wwid='w1'):
@@ -48,6 +58,19 @@ def test_one_network_lost_with_a_path_left_is_degraded_and_names_it_with_the_rea
 def test_a_failed_path_is_missing_with_its_state():
     report = host_report([lun(path('ens4', '198.18.1.1'), path('ens5', '198.18.2.1', active=False))], SESSIONS, DESIRED)
     assert report['state'] == DEGRADED and report['missing'][0]['reason'] == 'failed/faulty'
+
+
+def test_the_captured_cut_shape_failed_faulty_running_is_never_counted_active():
+    """iscsi-b cut on host1 as captured: multipathd prints failed|faulty|running for the ens5 paths
+    (iscsiadm says transport-offline for their disks; the join keeps multipathd's word)."""
+    sessions = parse_session_tree(fixture_text('iscsiadm', 'session-tree-cut'))
+    luns = join_paths(sessions, parse_paths(fixture_text('multipathd', 'show-paths-raw-cut')))
+    shapes = set((p['iface'], p['dm_state'], p['checker_state'], p['device_state'], p['active']) for lun in luns for p in lun['paths'])
+    assert shapes == {('ens4',) + UP + (True,), ('ens5',) + CUT + (False,)}
+    assert [lun['active_paths'] for lun in luns] == [1, 1, 1]
+    report = host_report(luns, sessions, normalize_sessions(LAB_SESSIONS))
+    assert report['state'] == DEGRADED and report['degraded_networks'] == ['iscsi-b'] and report['luns_without_path'] == []
+    assert set(p['state'] for lun in report['luns'] for p in lun['networks']['iscsi-b']) == {'session free'}
 
 
 def test_a_lun_without_an_active_path_or_a_target_without_luns_is_non_operational():

@@ -31,7 +31,9 @@ def test_captured_table_with_a_cut_network_shows_failed_paths():
     paths = _multipath.parse_paths(fixture_text('multipathd', 'show-paths-raw-cut'))
     failed = [p for p in paths if not _multipath.path_is_active(p)]
     assert failed and len(failed) < len(paths)
-    assert all(p['dm_state'] == 'failed' or p['checker_state'] != 'ready' for p in failed)
+    # The cut shape as captured: the SCSI device still 'running', which must not make it active.
+    assert set((p['dm_state'], p['checker_state'], p['device_state']) for p in failed) == {('failed', 'faulty', 'running')}
+    assert set(p['device'] for p in failed) == {'sdd', 'sde', 'sdf'}
 
 
 def test_undefined_fields_become_none_and_bad_lines_warn():
@@ -47,7 +49,7 @@ def test_undefined_fields_become_none_and_bad_lines_warn():
     ('active', 'faulty', False), (None, 'ready', False),
 ])
 def test_path_is_active(dm_state, checker, active):
-    assert _multipath.path_is_active({'dm_state': dm_state, 'checker_state': checker}) is active
+    assert _multipath.path_is_active({'dm_state': dm_state, 'checker_state': checker, 'device_state': 'running'}) is active
 
 
 class FakeModule:
