@@ -18,7 +18,7 @@ TAGS = {
     'host_nics': 'host_nic', 'network_attachments': 'network_attachment',
     'storage_connections': 'storage_connection', 'storage_domains': 'storage_domain',
     'iscsi_bonds': 'iscsi_bond', 'users': 'user', 'roles': 'role', 'permits': 'permit',
-    'permissions': 'permission',
+    'permissions': 'permission', 'events': 'event',
 }
 
 
@@ -77,6 +77,8 @@ REFERENCES = {
                             'host_nic': ('host_nics', 'host_nic')},
     'iscsi_bonds': {'data_center': ('data_centers', 'data_center')},
     'permissions': {'role': ('roles', 'role'), 'user': ('users', 'user'), 'data_center': ('data_centers', 'data_center')},
+    'events': {'host': ('hosts', 'host'), 'cluster': ('clusters', 'cluster'), 'user': ('users', 'user'),
+               'data_center': ('data_centers', 'data_center')},
 }
 
 

@@ -38,8 +38,10 @@ class SimulatorError(RuntimeError):
 class Simulator:
     """One running simulator: `url`, `ca_file`, `state_dir`, and the /__sim__/ calls."""
 
-    def __init__(self, seed=None, port=0, python=None, start_timeout=15):
-        """`seed`: None (default data), a path, or a dict (written as JSON into the state dir)."""
+    def __init__(self, seed=None, port=0, python=None, start_timeout=15, persist=False, host_transition=None):
+        """`seed`: None (default data), a path, or a dict (written as JSON into the state dir).
+        `persist`: halt() and start() keep the entities, events, port and CA (an engine restart);
+        `host_transition`: seconds from a host action to its next status (default 1)."""
         self.state_dir = tempfile.mkdtemp(prefix='engine-sim-')
         self._seed = seed
         self._seed_dict = seed if isinstance(seed, dict) else None
@@ -50,6 +52,8 @@ class Simulator:
         self._port = port
         self._python = python or sys.executable
         self._start_timeout = start_timeout
+        self._persist = persist
+        self._host_transition = host_transition
         self.process = None
         self.port = None
         self.url = None
@@ -61,6 +65,10 @@ class Simulator:
         command = [self._python, SIM_DIR, '--port', str(self._port), '--state-dir', self.state_dir]
         if self._seed:
             command += ['--seed', self._seed]
+        if self._persist:
+            command.append('--persist')
+        if self._host_transition is not None:
+            command += ['--host-transition-seconds', str(self._host_transition)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + self._start_timeout
         line = ''
@@ -73,12 +81,29 @@ class Simulator:
             self.stop()
             raise SimulatorError('engine simulator did not start: %s%s' % (line, error))
         self.port = int(line.split('port=')[1].split()[0])
+        if self._persist:
+            self._port = self.port  # a restart listens where clients already point
         self.base = 'https://127.0.0.1:%d' % self.port
         self.url = self.base + '/ovirt-engine/api'
         self._context = ssl.create_default_context(cafile=self.ca_file)
         return self
 
+    def halt(self):
+        """Stop the engine and keep its state dir: start() brings it back (with persist=True,
+        the same entities, events, port and CA; tokens are gone, as after an engine restart)."""
+        self._terminate()
+
+    def restart(self, down_seconds=0):
+        """halt(), `down_seconds` without an engine, start()."""
+        self.halt()
+        time.sleep(down_seconds)
+        return self.start()
+
     def stop(self):
+        self._terminate()
+        shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def _terminate(self):
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -91,7 +116,6 @@ class Simulator:
                 if stream:
                     stream.close()
         self.process = None
-        shutil.rmtree(self.state_dir, ignore_errors=True)
 
     def __enter__(self):
         return self.start()
@@ -139,6 +163,11 @@ class Simulator:
 
     def expire_tokens(self):
         return self._call('POST', '/__sim__/tokens/expire')
+
+    def events(self, after=0):
+        """The audit log's entries with an id above `after`, oldest first (`type` is the
+        AuditLogType name, `message` the text; not in state())."""
+        return self._call('GET', '/__sim__/events?after=%d' % after)['events']
 
 
 def make_seed(hosts=2, networks=2, connections=2, bonds=0, domains=1, data_center='Default',

@@ -7,6 +7,7 @@ data center or a cluster has another href, and under a cluster also
 engine's LinkHelper leaves inline resources.
 """
 
+import datetime
 import re
 
 from ovirtsdk4 import List, types
@@ -19,6 +20,7 @@ PERMIT_NAMES = {
     602: 'delete_storage_domain', 603: 'manipulate_storage_domain', 700: 'create_storage_pool',
     701: 'delete_storage_pool', 702: 'edit_storage_pool_configuration', 703: 'configure_storage_pool_network',
     704: 'create_storage_pool_network', 705: 'delete_storage_pool_network', 1300: 'login',
+    103: 'manipulate_host',
 }
 
 
@@ -256,11 +258,36 @@ def permission(store, record, context=None):
     )
 
 
+def _named(cls, path, record_id, name):
+    """EventMapper sets id and name on the event's user, host, cluster and data center;
+    LinkHelper.addLinks gives each an href."""
+    if not record_id and not name:
+        return None
+    obj = ref(cls, path, record_id) if record_id else cls()
+    obj.name = name
+    return obj
+
+
+def event(store, record, _context=None):
+    """An audit log entry as EventMapper maps it (id and index are the entry's number)."""
+    return make(
+        types.Event,
+        id=str(record['id']), href=href('events', record['id']), index=record['id'], code=record['code'],
+        severity=types.LogSeverity(record['severity']), time=datetime.datetime.fromisoformat(record['time']),
+        description=record['message'], correlation_id=record['correlation_id'], origin=record['origin'],
+        custom_id=record['custom_id'], flood_rate=record['flood_rate'],
+        user=_named(types.User, 'users', record['user'], record['user_name']),
+        host=_named(types.Host, 'hosts', record['host'], record['host_name']),
+        cluster=_named(types.Cluster, 'clusters', record['cluster'], record['cluster_name']),
+        data_center=_named(types.DataCenter, 'datacenters', record['data_center'], record['data_center_name']),
+    )
+
+
 BUILDERS = {
     'data_centers': data_center, 'clusters': cluster, 'networks': network, 'hosts': host,
     'host_nics': host_nic, 'network_attachments': network_attachment, 'storage_connections': storage_connection,
     'storage_domains': storage_domain, 'iscsi_bonds': iscsi_bond, 'users': user, 'roles': role,
-    'permits': permit, 'permissions': permission,
+    'permits': permit, 'permissions': permission, 'events': event,
 }
 
 

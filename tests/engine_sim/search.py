@@ -47,6 +47,16 @@ FIELDS = {
     'users': {
         'name': lambda s, r: r['name'], 'usrname': lambda s, r: r['user_name'],
     },
+    # AuditLogConditionFieldAutoCompleter's columns (severity and time compare with =/!= only here).
+    'events': {
+        'type': lambda s, r: r['code'], 'severity': lambda s, r: r['severity'],
+        'message': lambda s, r: r['message'], 'usrname': lambda s, r: r['user_name'] or '',
+        'event_host': lambda s, r: r['host_name'] or '', '_event_host_id': lambda s, r: r['host'] or '',
+        'event_datacenter': lambda s, r: r['data_center_name'] or '',
+        '_event_datacenter_id': lambda s, r: r['data_center'] or '',
+        'correlation_id': lambda s, r: r['correlation_id'] or '', 'origin': lambda s, r: r['origin'],
+        'custom_event_id': lambda s, r: r['custom_id'],
+    },
 }
 
 _TERM = re.compile(r'^\s*(?P<field>[A-Za-z_]+)\s*(?P<op>!=|=)\s*(?P<value>"[^"]*"|\S+)\s*')
@@ -61,7 +71,7 @@ def parse(query):
     """-> list of (field, negated, value)."""
     terms = []
     rest = query.strip()
-    if rest.lower().startswith(('hosts:', 'datacenter:', 'cluster:', 'network:', 'storage:', 'users:')):
+    if rest.lower().startswith(('hosts:', 'datacenter:', 'cluster:', 'network:', 'storage:', 'users:', 'events:')):
         raise _syntax_error(query)
     while rest:
         match = _TERM.match(rest)

@@ -12,12 +12,13 @@ from engine_sim.store import Store, stable_id
 DEFAULT_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'seed', 'default.yml')
 
 # Built-in roles as the engine ships them (packaging/dbscripts/data/00500, 00700).
+# 103 is MANIPULATE_HOST (host deactivate and activate), held by these three.
 ROLES = (
     ('00000000-0000-0000-0000-000000000001', 'SuperUser', True,
-     [403, 404, 600, 602, 603, 700, 701, 702, 703, 704, 705, 1300]),
+     [103, 403, 404, 600, 602, 603, 700, 701, 702, 703, 704, 705, 1300]),
     ('def00002-0000-0000-0000-def000000002', 'DataCenterAdmin', True,
-     [403, 404, 700, 701, 702, 703, 704, 705, 1300]),
-    ('def00001-0000-0000-0000-def000000001', 'ClusterAdmin', True, [403, 1300]),
+     [103, 403, 404, 700, 701, 702, 703, 704, 705, 1300]),
+    ('def00001-0000-0000-0000-def000000001', 'ClusterAdmin', True, [103, 403, 1300]),
     ('00000000-0000-0000-0001-000000000001', 'UserRole', False, [1300]),
 )
 

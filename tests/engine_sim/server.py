@@ -1,6 +1,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """HTTPS front: SSO endpoints, the API with its auth and version checks, and /__sim__/."""
 
+import hashlib
 import json
 import os
 import re
@@ -11,7 +12,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from engine_sim import auth, routes, xml_io
+from engine_sim import audit, auth, routes, xml_io
 from engine_sim.answer import Response
 from engine_sim.errors import ApiError
 from engine_sim.faults import FaultError
@@ -22,6 +23,11 @@ SSO_TOKEN_HTTP_AUTH = '/ovirt-engine/sso/oauth/token-http-auth'
 SSO_LOGOUT = '/ovirt-engine/services/sso-logout'
 LOG_REQUESTS = os.environ.get('ENGINE_SIM_LOG') == '1'
 _VERSION_IN_PATH = re.compile(r'^/v(\d+)(?=/|$)')
+
+
+def _session_id(token):
+    """A stable stand-in for the engine session id of a token (never the token itself)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 class Stats:
@@ -58,10 +64,11 @@ class Stats:
 class Simulator:
     """Everything the handlers share."""
 
-    def __init__(self, store, faults, tokens):
+    def __init__(self, store, faults, tokens, monitor):
         self.store = store
         self.faults = faults
         self.tokens = tokens
+        self.monitor = monitor
         self.stats = Stats()
         self.stopping = threading.Event()
 
@@ -192,13 +199,21 @@ class Handler(BaseHTTPRequestHandler):
                 'error': "Cannot authenticate user '%s': The username or password is incorrect.." % username,
             })
         token, expires = self.sim.tokens.issue(user['id'])
+        # CreateUserSessionCommand logs the login (the engine when the API first sees the token).
+        audit.write(self.sim.store, 'USER_VDC_LOGIN', user=user, SourceIP=self.client_address[0],
+                    SessionID=_session_id(token))
         return self._json(200, {'access_token': token, 'scope': form.get('scope', 'ovirt-app-api'),
                                 'exp': expires, 'token_type': 'bearer'})
 
     def _sso_logout(self, body):
         form = {key: values[0] for key, values in parse_qs(body.decode('utf-8', 'replace')).items()}
         if form.get('token'):
+            user_id = self.sim.tokens.user_of(form['token'])
             self.sim.tokens.revoke(form['token'])
+            user = self.sim.store.get('users', user_id) if user_id else None
+            if user:
+                audit.write(self.sim.store, 'USER_VDC_LOGOUT', user=user, SourceIP=self.client_address[0],
+                            SessionID=_session_id(form['token']))
         return self._json(200, {})
 
     # The API.
@@ -255,6 +270,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, {'requests': 0})
         if path == '/__sim__/state' and method == 'GET':
             return self._json(200, self.sim.store.snapshot())
+        if path == '/__sim__/events' and method == 'GET':
+            after = parse_qs(urlsplit(self.path).query).get('after', ['0'])[0]
+            return self._json(200, {'events': self.sim.store.events(int(after) if after.isdigit() else 0)})
         if path == '/__sim__/faults':
             if method == 'POST':
                 try:

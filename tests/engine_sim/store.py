@@ -3,13 +3,15 @@
 
 import copy
 import hashlib
+import json
+import os
 import threading
 import uuid
 
 TABLES = (
     'data_centers', 'clusters', 'networks', 'cluster_networks', 'hosts', 'host_nics',
     'network_attachments', 'storage_domains', 'storage_connections', 'iscsi_bonds',
-    'users', 'roles', 'permissions',
+    'users', 'roles', 'permissions', 'events',
 )
 
 # Fields that hold secrets: the snapshot shows a digest so tests can still
@@ -45,6 +47,8 @@ class Store:
         # Indexes for where() on one field, rebuilt after any change: handlers edit
         # records in place, so every write request calls touch() (the server does).
         self._indexes = {}
+        # The audit_log_id sequence: the last event id given out.
+        self.event_sequence = 0
 
     def touch(self):
         self._indexes = {}
@@ -106,11 +110,43 @@ class Store:
                     ids.append(connection_id)
         return ids
 
+    def save(self, path):
+        """Every table as it is, secrets included (a test's state dir, mode 0600), for --persist."""
+        with self.lock:
+            document = {'event_sequence': self.event_sequence,
+                        'tables': {name: list(table.values()) for name, table in self.tables.items()}}
+        temporary = path + '.tmp'
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
+            json.dump(document, handle)
+        os.replace(temporary, path)
+
+    def events(self, after=0):
+        """The audit log's entries with an id above `after`, oldest first."""
+        with self.lock:
+            return [copy.deepcopy(self.tables['events'][event_id])
+                    for event_id in sorted(self.tables['events']) if event_id > after]
+
+    @classmethod
+    def load(cls, path):
+        """A store saved by save()."""
+        with open(path, encoding='utf-8') as handle:
+            document = json.load(handle)
+        store = cls()
+        store.event_sequence = document['event_sequence']
+        for name, records in document['tables'].items():
+            for record in records:
+                store.tables[name][record['id']] = record
+        return store
+
     def snapshot(self):
-        """Every entity, secrets replaced by a digest, in a stable order."""
+        """Every entity, secrets replaced by a digest, in a stable order. The audit log is not
+        an entity (every login writes to it): events() serves it."""
         with self.lock:
             result = {}
             for name, table in self.tables.items():
+                if name == 'events':
+                    continue
                 records = []
                 for record_id in sorted(table):
                     record = copy.deepcopy(table[record_id])

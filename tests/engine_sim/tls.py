@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A fresh CA and a server certificate for 127.0.0.1 on every start (EC keys: fast)."""
+"""A fresh CA and a server certificate for 127.0.0.1 on every start (EC keys: fast), or the
+previous start's when the simulator persists its state."""
 
 import datetime
 import ipaddress
@@ -27,8 +28,21 @@ def _builder(subject, issuer, public_key):
             .not_valid_after(now + datetime.timedelta(days=30)))
 
 
-def make_context(state_dir):
-    """Write ca.pem, server.pem and server.key into `state_dir`; return the server's SSLContext."""
+def _server_context(cert_file, key_file):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+def make_context(state_dir, reuse=False):
+    """Write ca.pem, server.pem and server.key into `state_dir`; return the server's SSLContext.
+    With `reuse`, files an earlier start wrote are used again (a restarted engine keeps its CA)."""
+    ca_file = os.path.join(state_dir, 'ca.pem')
+    cert_file = os.path.join(state_dir, 'server.pem')
+    key_file = os.path.join(state_dir, 'server.key')
+    if reuse and all(os.path.exists(path) for path in (ca_file, cert_file, key_file)):
+        return _server_context(cert_file, key_file)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name('engine-sim CA')
     ca_cert = (_builder(ca_name, ca_name, ca_key.public_key())
@@ -45,9 +59,6 @@ def make_context(state_dir):
                    .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                    .sign(ca_key, hashes.SHA256()))
     os.makedirs(state_dir, exist_ok=True)
-    ca_file = os.path.join(state_dir, 'ca.pem')
-    cert_file = os.path.join(state_dir, 'server.pem')
-    key_file = os.path.join(state_dir, 'server.key')
     with open(cert_file, 'wb') as handle:
         handle.write(server_cert.public_bytes(serialization.Encoding.PEM))
     key_fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -58,7 +69,4 @@ def make_context(state_dir):
     with open(ca_file + '.tmp', 'wb') as handle:
         handle.write(ca_cert.public_bytes(serialization.Encoding.PEM))
     os.replace(ca_file + '.tmp', ca_file)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(cert_file, key_file)
-    return context
+    return _server_context(cert_file, key_file)

@@ -34,8 +34,8 @@ LINK_RELS = {
 }
 
 # Links on the API root (a subset of SystemService's services).
-ROOT_RELS = ('clusters', 'datacenters', 'hosts', 'networks', 'roles', 'storageconnections', 'storagedomains',
-             'users', 'permissions')
+ROOT_RELS = ('clusters', 'datacenters', 'events', 'hosts', 'networks', 'roles', 'storageconnections',
+             'storagedomains', 'users', 'permissions')
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
@@ -50,14 +50,17 @@ def _with_links(match):
     return match.group(0) + ''.join('<link href="%s/%s" rel="%s"/>' % (base, rel, rel) for rel in rels)
 
 
-def to_xml(obj, root=None):
+def to_xml(obj, root=None, links=True):
     """Write a types object (or a list of them under `root`) as the engine would.
 
     The SDK writer puts `href` first on a start tag; a full entity has an
     open start tag, a reference is an empty element (`.../>`), so a regex
     over the writer's output finds exactly the entities that get links.
+    `links=False` for entities whose inline references carry more than an id
+    (an event's host has its name) and so would look like full entities.
     """
-    return XML_DECLARATION + _ENTITY_START.sub(_with_links, writer.Writer.write(obj, root=root))
+    text = writer.Writer.write(obj, root=root)
+    return XML_DECLARATION + (_ENTITY_START.sub(_with_links, text) if links else text)
 
 
 def api_root_xml(user_record):

@@ -6,7 +6,7 @@ import re
 from engine_sim import xml_io
 from engine_sim.answer import Response
 from engine_sim.errors import ApiError, not_found
-from engine_sim.routes import bonds, datacenters, hosts, storage, users
+from engine_sim.routes import bonds, datacenters, events, hosts, storage, users
 
 
 def api_root(request):
@@ -15,7 +15,7 @@ def api_root(request):
 
 _TABLE = [('GET', re.compile('^$'), api_root)] + [
     (method, re.compile('^%s$' % pattern), handler)
-    for module in (datacenters, bonds, hosts, storage, users)
+    for module in (datacenters, bonds, hosts, storage, users, events)
     for method, pattern, handler in module.ROUTES
 ]
 

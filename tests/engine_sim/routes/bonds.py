@@ -8,7 +8,7 @@ EditIscsiBondCommand, IscsiBondValidator).
 
 from ovirtsdk4 import types
 
-from engine_sim import xml_io
+from engine_sim import audit, xml_io
 from engine_sim.errors import ApiError, engine_failure, entity_not_found, not_found
 from engine_sim.routes.common import (action_complete, lookup, ok, render_list, render_one, require,
                                       validate_parameters)
@@ -97,14 +97,27 @@ def _execute(store, bond, before, added_networks, added_connections):
         store.insert('iscsi_bonds', bond)
 
 
+def _log(request, name, bond, **values):
+    """The command's audit entry: its user, the bond's data center, `${IscsiBondName}`."""
+    audit.write(request.store, name, user=request.user,
+                data_center=request.store.get('data_centers', bond['data_center']),
+                correlation=audit.correlation_id(request), IscsiBondName=bond['name'], **values)
+
+
 def _edit(request, before, after):
-    """EditIscsiBond as every write path runs it: permission, beans, validate, execute."""
+    """EditIscsiBond as every write path runs it: permission, beans, validate, execute, and its
+    audit entries (USER_ISCSI_BOND_HOST_RESTART_WARNING for removed networks, then EDIT_SUCCESS)."""
     require(request, EDIT_STORAGE_POOL_CONFIGURATION, before['data_center'])
     messages = _bean_messages(after['name'], after['description'])
     if messages:
         raise ApiError(400, messages)
     added_networks, added_connections = _validate(request.store, 'edit', after, before)
     _execute(request.store, after, before, added_networks, added_connections)
+    removed = [network_id for network_id in before['networks'] if network_id not in after['networks']]
+    if removed:
+        names = [request.store.get('networks', network_id)['name'] for network_id in removed]
+        _log(request, 'USER_ISCSI_BOND_HOST_RESTART_WARNING', after, NetworkNames=','.join(names))
+    _log(request, 'ISCSI_BOND_EDIT_SUCCESS', after)
 
 
 def _bond(request, bond_id):
@@ -144,6 +157,7 @@ def add_bond(request, dc):
         raise ApiError(400, messages)
     added_networks, added_connections = _validate(request.store, 'add', bond, None)
     _execute(request.store, bond, None, added_networks, added_connections)
+    _log(request, 'ISCSI_BOND_ADD_SUCCESS', bond)
     location = 'https://%s/ovirt-engine/api/datacenters/%s/iscsibonds/%s' % (
         request.headers.get('Host', '127.0.0.1'), dc, bond['id'])
     response = render_one(request, 'iscsi_bonds', bond)
@@ -179,6 +193,7 @@ def remove_bond(request, dc, bond):  # pylint: disable=unused-argument
     record = lookup(request, 'iscsi_bonds', bond)
     require(request, EDIT_STORAGE_POOL_CONFIGURATION, record['data_center'])
     request.store.delete('iscsi_bonds', bond)
+    _log(request, 'ISCSI_BOND_REMOVE_SUCCESS', record)
     if (request.param('async') or '').lower() == 'true':
         return ok(b'', status=202)
     return action_complete()

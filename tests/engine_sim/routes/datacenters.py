@@ -3,7 +3,7 @@
 
 from ovirtsdk4 import types
 
-from engine_sim import xml_io
+from engine_sim import audit, xml_io
 from engine_sim.errors import ApiError, engine_failure, not_found
 from engine_sim.routes.common import action_complete, lookup, render_list, render_one, require, validate_parameters
 from engine_sim.store import new_id
@@ -240,6 +240,8 @@ def add_cluster_network(request, cluster):
     request.store.insert('cluster_networks', {
         'id': key, 'cluster': cluster, 'network': network['id'], 'required': bool(incoming.required),
     })
+    audit.write(request.store, 'NETWORK_ATTACH_NETWORK_TO_CLUSTER', user=request.user, cluster=record,
+                correlation=audit.correlation_id(request), NetworkName=network['name'])
     response = render_one(request, 'networks', network, ('cluster', cluster))
     response.status = 201
     return response
@@ -252,6 +254,8 @@ def remove_cluster_network(request, cluster, network):
         raise not_found()
     require(request, ASSIGN_CLUSTER_NETWORK, record['data_center'])
     request.store.delete('cluster_networks', key)
+    audit.write(request.store, 'NETWORK_DETACH_NETWORK_TO_CLUSTER', user=request.user, cluster=record,
+                correlation=audit.correlation_id(request), NetworkName=request.store.get('networks', network)['name'])
     return action_complete()
 
 
