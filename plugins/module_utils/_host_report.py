@@ -47,11 +47,20 @@ def join_paths(sessions, mpaths):
                 'iface': view['iface'], 'netdev': view['netdev'], 'ipaddress': view['ipaddress'], 'sid': view['sid'],
                 'session_state': view['session_state'], 'dm_state': mpath.get('dm_state'),
                 'checker_state': mpath.get('checker_state'), 'device_state': mpath.get('device_state') or disk.get('state'),
-                'active': bool(mpath) and path_is_active(mpath),
+                'scsi_state': disk.get('state'),
+                'active': bool(mpath) and path_is_active(mpath) and _kernel_carries_io(view['session_state'], disk.get('state')),
             }
             lun['paths'].append(path)
             lun['active_paths'] += int(path['active'])
     return sorted(luns.values(), key=lambda lun: lun['wwid'])
+
+
+def _kernel_carries_io(session_state, disk_state):
+    """The kernel's word on a path, beside multipathd's: multipathd learns of a dead session only
+    at its next check (polling_interval), so for up to that long after a cut it still prints the path
+    active/ready while the session is FREE and its SCSI disk transport-offline (seen in the lab's
+    non-operational proof). Such a path carries no I/O; an unknown state (not printed) does not veto."""
+    return session_state in (None, 'LOGGED_IN') and disk_state in (None, 'running')
 
 
 def path_key(path):
@@ -65,6 +74,8 @@ def path_state(path):
         return 'active'
     if path.get('session_state') and path['session_state'] != 'LOGGED_IN':
         return 'session %s' % path['session_state'].lower()
+    if path.get('scsi_state') not in (None, 'running'):
+        return 'scsi %s' % path['scsi_state']
     if path.get('dm_state') is None:
         return 'no multipath map'
     return '%s/%s' % (path.get('dm_state'), path.get('checker_state'))

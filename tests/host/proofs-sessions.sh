@@ -15,25 +15,53 @@ host_state() {
     echo "--- sessions"; iscsiadm -m session -P 1 | awk "/Target:/{t=\$2} /Current Portal:/{p=\$3} /Iface Name:/{print t, p, \$3}" | sed "s/,[0-9]* / /" | sort'
 }
 
+# A run whose module dies on the host in the middle of its logins (as under the OOM killer): the
+# module itself is killed on host1, by the pid its host lock's note names. iscsi-b is black-holed
+# on host1 first so that its logins hang for their time-out: the run is caught half-done
+# (iscsi-a's sessions up, iscsi-b's not), which is asserted; the re-run must then complete it.
 killed_rerun() {
-  local rc=0 clean killed pid tries=0 sessions=0
+  local rc=0 clean killed pid seen="" note module_pid tries=0 nic_a nic_b
+  nic_a=$(state_json "['hosts']['host1']['networks']['iscsi-a']['nic']")
+  nic_b=$(state_json "['hosts']['host1']['networks']['iscsi-b']['nic']")
   forget_all host1 || { echo "host1 could not be emptied"; return 1; }
   play killed-clean.log "$scenario/converge.yml" --limit host1 || return 1
   clean=$(host_state host1) || return 1
   forget_all host1 || return 1
-  echo "host1: converge started again from nothing, killed with SIGKILL once its logins are under way"
+  $lab drop iscsi-b --host host1 >/dev/null || { echo "lab drop iscsi-b failed"; return 1; }
+  echo "host1: converge from nothing with iscsi-b black-holed; its module killed on host1 once $nic_a is logged in"
   setsid ansible-playbook -i "$inv" "$scenario/converge.yml" --limit host1 > "$logs/killed-run.log" 2>&1 &
   pid=$!
-  until sessions=$($lab ssh host1 -- 'iscsiadm -m session 2>/dev/null | wc -l') && [ "$sessions" -gt 0 ]; do
+  # The note names iscsi_sessions' pid once it holds the lock (iscsi_host_config holds it before).
+  until seen=$($lab ssh host1 -- "python3 -c 'import json; n = json.load(open(\"/run/ovirt_iscsi_multipath.lock\")); print(n[\"pid\"] if n.get(\"module\") == \"iscsi_sessions\" else \"\")' 2>/dev/null
+      iscsiadm -m session -P 1 2>/dev/null | grep -c 'Iface Name: $nic_a\$'") && note=$(head -1 <<<"$seen") &&
+      [ -n "$note" ] && [ "$(tail -1 <<<"$seen")" -gt 0 ]; do
     tries=$((tries + 1))
-    if ! kill -0 "$pid" 2>/dev/null || [ $tries -gt 600 ]; then echo "the run ended before any login was seen"; return 1; fi
-    sleep 0.2
+    if ! kill -0 "$pid" 2>/dev/null || [ $tries -gt 300 ]; then
+      echo "the run ended (or 300 polls passed) before iscsi_sessions logged in through $nic_a"; $lab restore iscsi-b --host host1 >/dev/null; return 1
+    fi
+    sleep 0.3
   done
-  kill -KILL -- "-$pid"
+  module_pid=$note
+  $lab ssh host1 -- "kill -KILL $module_pid" || { echo "could not kill pid $module_pid on host1"; rc=1; }
   wait "$pid"
-  echo "killed (exit $?) with $sessions session(s) up; the record then: $($lab ssh host1 -- 'cat /var/lib/ovirt_iscsi_multipath.iscsi_paths.json 2>/dev/null | tr -d " \n"' | cut -c1-200)"
-  grep -q "PLAY RECAP" "$logs/killed-run.log" && { echo "the killed run had finished (PLAY RECAP printed): nothing was cut"; rc=1; }
+  echo "iscsi_sessions (pid $module_pid on host1) killed; the run ended with exit $?"
+  grep -q "failed=0" "$logs/killed-run.log" && { echo "the run says it did not fail: its module was not cut"; rc=1; }
+  # Half-done: iscsi-a's sessions up, none through iscsi-b (its logins were hanging).
+  killed=$(host_state host1) || rc=1
+  local via_a via_b
+  via_a=$(sed -n '/--- sessions/,$p' <<<"$killed" | grep -c " $nic_a\$") via_b=$(sed -n '/--- sessions/,$p' <<<"$killed" | grep -c " $nic_b\$")
+  if [ "$via_a" -gt 0 ] && [ "$via_b" = 0 ] && [ "$clean" != "$killed" ]; then
+    echo "host1 half-done after the kill: $via_a session(s) through $nic_a, $via_b through $nic_b"
+  else
+    echo "host1 is not half-done after the kill ($via_a through $nic_a, $via_b through $nic_b)"; rc=1
+  fi
+  # The killed module's iscsiadm logins through the black hole end at their time-out; wait for them.
+  $lab ssh host1 -- 'for i in $(seq 120); do pgrep -x iscsiadm >/dev/null || exit 0; sleep 1; done; exit 1' \
+    || { echo "iscsiadm processes still running on host1 after 120 s"; rc=1; }
+  $lab restore iscsi-b --host host1 >/dev/null || { echo "lab restore iscsi-b failed"; rc=1; }
   play killed-rerun.log "$scenario/converge.yml" --limit host1 || rc=1
+  grep -q "took over the host lock of a run that ended without releasing it: pid $module_pid (iscsi_sessions" "$logs/killed-rerun.log" \
+    && echo "the re-run took over the killed module's lock and said so" || { echo "the re-run does not report taking over pid $module_pid's lock"; rc=1; }
   killed=$(host_state host1) || rc=1
   if [ "$clean" = "$killed" ]; then
     echo "after the re-run host1's ifaces, node records and sessions equal a clean run's ($(grep -c . <<<"$clean") lines)"
@@ -41,9 +69,8 @@ killed_rerun() {
     echo "host1 differs from a clean run:"; diff <(echo "$clean") <(echo "$killed"); rc=1
   fi
   # Everything the role made is in its record: each iface of a storage network and each node record.
-  local record
+  local record made
   record=$($lab ssh host1 -- 'python3 -c "import json; r = json.load(open(\"/var/lib/ovirt_iscsi_multipath.iscsi_paths.json\")); print(\" \".join(sorted(r[\"ifaces\"])), len(r[\"nodes\"]))"') || rc=1
-  local made
   made="$(sed -n '/^ens[0-9]* /s/ .*//p' <<<"$killed" | sort | tr '\n' ' ' | sed 's/ $//') $(sed -n '/--- nodes/,/--- sessions/p' <<<"$killed" | grep -c ' ens')"
   if [ "$record" = "$made" ]; then echo "the record lists everything the role made: $record"; else echo "record '$record', made '$made'"; rc=1; fi
   return $rc

@@ -115,3 +115,44 @@ time.sleep(600)" </dev/null >/dev/null 2>&1 & echo $!') || return 1
     && echo "the next run took over the dead holder's lock and said so" || { echo "no take-over of pid $holder reported"; rc=1; }
   return $rc
 }
+
+# A host made non operational for real: every storage network of host1 cut, so every LUN loses
+# every path. The role must say so (the host failed, each LUN without a path, each session
+# missing), and the kernel reader judges its state and missing list; a report doctored to
+# look healthy, or to hide one missing path, must be refused by the same judge (positive control).
+non_operational() {
+  local rc=0 dir=$logs/report-non-operational
+  rm -rf "$dir" "$logs/report-non-operational-back"
+  forget_all host1 || { echo "host1 could not be emptied"; return 1; }
+  play non-op-setup.log "$scenario/converge.yml" --limit host1 || return 1
+  $lab cut iscsi-a --host host1 >/dev/null && $lab cut iscsi-b --host host1 >/dev/null || { echo "lab cut failed"; rc=1; }
+  wait_all_down host1 90 || rc=1
+  if role_report "$dir" --limit host1; then echo "the role did not fail host1 with every path gone"; rc=1; fi
+  python3 - "$dir/host1.json" <<'PY' || rc=1
+import json, sys
+report = json.load(open(sys.argv[1]))
+print('role: host1 %s, LUNs without a path: %d, missing: %d' % (report.get('state'), len(report.get('luns_without_path') or []), len(report.get('missing') or [])))
+sys.exit(0 if report.get('state') == 'non operational' and report.get('luns_without_path') and report.get('missing') else 1)
+PY
+  judge_reports "$dir" host1 || rc=1
+  # Positive controls: the judge must refuse each doctored copy.
+  python3 - "$dir/host1.json" "$dir" <<'PY' || rc=1
+import json, sys
+report = json.load(open(sys.argv[1]))
+healthy = dict(report, state='operational', missing=[], luns_without_path=[], operational=True)
+one_hidden = dict(report, missing=report['missing'][1:])
+for name, doctored in (('healthy', healthy), ('one-hidden', one_hidden)):
+    with open('%s/doctored-%s.json' % (sys.argv[2], name), 'w') as handle:
+        json.dump(doctored, handle)
+PY
+  for doctored in healthy one-hidden; do
+    if $judge compare host1 "$dir/doctored-$doctored.json" > "$logs/non-op-control-$doctored.txt"; then
+      echo "control: the judge accepted a report doctored '$doctored'"; rc=1
+    else echo "control: the judge refuses the report doctored '$doctored': $(sed -n 2p "$logs/non-op-control-$doctored.txt" | cut -c1-150)"; fi
+  done
+  $lab restore iscsi-a --host host1 >/dev/null && $lab restore iscsi-b --host host1 >/dev/null || { echo "lab restore failed"; rc=1; }
+  wait_paths host1 "" 120 || rc=1
+  role_report "$logs/report-non-operational-back" --limit host1 || rc=1
+  judge_reports "$logs/report-non-operational-back" host1 || rc=1
+  return $rc
+}

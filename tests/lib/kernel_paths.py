@@ -87,7 +87,7 @@ def guest_read(host):
 
 
 def kernel_paths(host, targets):
-    """{(wwid, iface, portal, device): (active, why)} of the sessions to TARGETS."""
+    """{(wwid, iface, portal, device): (active, why, target)} of the sessions to TARGETS."""
     data = guest_read(host)
     mpath = {}
     for line in data['multipathd']:
@@ -109,16 +109,21 @@ def kernel_paths(host, targets):
             why = 'session %s, scsi %s, multipathd %s/%s' % (session['state'], disk['scsi_state'], dm_state, checker)
             active = (session['state'] == 'LOGGED_IN' and disk['scsi_state'] == 'running'
                       and dm_state == 'active' and checker in ('ready', 'ghost'))
-            paths[(wwid, session['iface'], portal, device)] = (active, why)
+            paths[(wwid, session['iface'], portal, device)] = (active, why, session['target'])
     return paths
 
 
-def report_paths(report, host, nics):
-    """{(wwid, iface, portal, device): active} of the role's report; its network names checked against the lab."""
+def host_part(report, host):
+    """HOST's own report: the role's iscsi_paths_report, or hosts[HOST].report of datacenter_paths' file."""
     if 'hosts' in report:
         report = (report['hosts'].get(host) or fail('%s: not in the report' % host))['report']
     if 'luns' not in report:
         fail('%s: the report has no luns (did the role run?)' % host)
+    return report
+
+
+def report_paths(report, nics, host):
+    """{(wwid, iface, portal, device): active} of the role's report; its network names checked against the lab."""
     paths = {}
     for lun in report['luns']:
         for network, entries in lun['networks'].items():
@@ -134,7 +139,8 @@ def compare(host, report_file):
     targets = {t['iqn'] for t in state['target']['targets']}
     nics = {name: net['nic'] for name, net in state['hosts'][host]['networks'].items()}
     with open(report_file, encoding='utf-8') as handle:
-        claimed = report_paths(json.load(handle), host, nics)
+        report = host_part(json.load(handle), host)
+    claimed = report_paths(report, nics, host)
     seen = kernel_paths(host, targets)
     errors = ['%s %s via %s %s: in the kernel (%s), not in the report' % (k[0], k[3], k[1], k[2], seen[k][1])
               for k in sorted(set(seen) - set(claimed))]
@@ -142,12 +148,67 @@ def compare(host, report_file):
                for k in sorted(set(claimed) - set(seen))]
     errors += ['%s %s via %s %s: report says %s, kernel: %s' % (k[0], k[3], k[1], k[2], 'active' if claimed[k] else 'not active', seen[k][1])
                for k in sorted(set(claimed) & set(seen)) if claimed[k] != seen[k][0]]
-    if not seen:
+    if not seen and not report.get('targets_without_luns'):
         errors.append('no path to %s in the kernel' % ', '.join(sorted(targets)))
+    # The default iface's paths count as planned too: a host without a storage network (host3 of the
+    # e2e) is meant to reach its targets through it.
+    state, state_errors = judge_state(report, seen, set(nics) | {'default route'})
+    errors += state_errors
     if errors:
         fail('%s: the report and the kernel differ:\n  %s' % (host, '\n  '.join(errors)))
-    print('%s: the report matches the kernel path by path: %d paths, %d active, %d not' % (
-        host, len(seen), sum(1 for a, _w in seen.values() if a), sum(1 for a, _w in seen.values() if not a)))
+    print('%s: the report matches the kernel path by path: %d paths, %d active, %d not; state %s, %d missing' % (
+        host, len(seen), sum(1 for v in seen.values() if v[0]), sum(1 for v in seen.values() if not v[0]),
+        state, len(report.get('missing') or [])))
+
+
+def judge_state(report, seen, networks):
+    """The report's host state, missing list and pathless LUNs judged against the kernel's paths.
+
+    A planned iface is one the report files under a storage network of the lab (NETWORKS). From the
+    kernel: a LUN with no active path makes the host non operational (as does a planned target
+    with no LUN, which the kernel must confirm: no disk of it); a planned path that is not active,
+    or a missing entry, makes it degraded; otherwise it is operational. Every planned path the
+    kernel has not active must be named in `missing`, and nothing `missing` names may be active.
+    Returns (the state the kernel gives, [differences])."""
+    errors = []
+    planned = {entry['iface'] for lun in report['luns'] for network, entries in lun['networks'].items()
+               if network in networks for entry in entries}
+    missing = report.get('missing') or []
+    planned |= {m['iface'] for m in missing}
+
+    def names(path_key, target):
+        wwid, iface, portal = path_key[:3]
+        return [m for m in missing if m['iface'] == iface and m['portal'] == portal
+                and m['target'].lower() == target.lower() and m.get('wwid') in (None, wwid)]
+
+    by_lun = {}
+    for key, (active, why, target) in seen.items():
+        by_lun.setdefault(key[0], []).append(active)
+        if not active and key[1] in planned and not names(key, target):
+            errors.append('%s %s via %s %s is not active in the kernel (%s) but the report does not name it missing'
+                          % (key[0], key[3], key[1], key[2], why))
+    for entry in missing:
+        live = [k for k, (active, _why, target) in seen.items() if active and k[1] == entry['iface'] and k[2] == entry['portal']
+                and target.lower() == entry['target'].lower() and entry.get('wwid') in (None, k[0])]
+        if live:
+            errors.append('the report names %s via %s %s missing (%s), but the kernel has it active: %s'
+                          % (entry['target'], entry['iface'], entry['portal'], entry.get('reason'), ', '.join(k[3] for k in live)))
+    pathless = sorted(w for w, actives in by_lun.items() if not any(actives))
+    if sorted(report.get('luns_without_path') or []) != pathless:
+        errors.append('LUNs without an active path: report %s, kernel %s' % (sorted(report.get('luns_without_path') or []), pathless))
+    lunless = report.get('targets_without_luns') or []
+    for target in lunless:
+        if any(t.lower() == target.lower() for _a, _w, t in seen.values()):
+            errors.append('the report says target %s has no LUN, but the kernel has disks of it' % target)
+    if pathless or lunless:
+        state = 'non operational'
+    elif missing or report.get('refused') or any(not a and k[1] in planned for k, (a, _w, _t) in seen.items()):
+        state = 'degraded'
+    else:
+        state = 'operational'
+    if report.get('state') != state:
+        errors.append('the report says the host is %s, the kernel says %s' % (report.get('state'), state))
+    return state, errors
 
 
 def timeouts(host, recovery, interval, timeout, replacement):
@@ -217,7 +278,7 @@ def multipathd(host, settings):
 def main(argv):
     if len(argv) >= 3 and argv[1] == 'show':
         state = lab_state()
-        for key, (active, why) in sorted(kernel_paths(argv[2], {t['iqn'] for t in state['target']['targets']}).items()):
+        for key, (active, why, _target) in sorted(kernel_paths(argv[2], {t['iqn'] for t in state['target']['targets']}).items()):
             print('%s %s via %s %s: %s (%s)' % (key[0], key[3], key[1], key[2], 'active' if active else 'NOT active', why))
     elif len(argv) == 4 and argv[1] == 'compare':
         compare(argv[2], argv[3])
