@@ -11,7 +11,11 @@ file naming its inventory's hosts (awx_inventory.py's output). Fails (exit 1) un
   none of them (the host play is skipped by its tag: every host is 'skipped');
 - the slices together cover every engine host once;
 - the simulator created bond BOND once (one POST .../iscsibonds answered 201) and no write
-  (POST, PUT, DELETE answered 2xx) was made twice.
+  (POST, PUT, DELETE answered 2xx) was made twice;
+- the slices raced for the bond: each sent its create, and all but one were refused with 409.
+  Without the race the other checks say nothing about slices running at once. Positive control:
+  the same log without its refused creates (as if one slice had created the bond before the
+  others looked) must fail this check.
 Prints one summary line.
 """
 
@@ -29,17 +33,35 @@ def requests(log_path):
         return [m.groups() for m in (_LINE.match(line) for line in handle) if m]
 
 
-def write_problems(lines, bond):
+def bond_creates(api):
+    """The statuses of the bond creates (POST .../iscsibonds) the simulator answered."""
+    return [status for method, path, status in api if method == 'POST' and path.endswith('/iscsibonds')]
+
+
+def race_problems(api, bond, count):
+    """The slices raced for the bond: COUNT creates sent, all but one refused with 409."""
+    statuses = bond_creates(api)
+    if len(statuses) == count and statuses.count(409) == count - 1:
+        return []
+    return ['the slices did not race for bond %s: %d creates sent, %d refused with 409, expected %d and %d '
+            '(each slice must post its create while the first is held)' % (bond, len(statuses), statuses.count(409), count, count - 1)]
+
+
+def write_problems(lines, bond, count):
     """Problems with the writes the simulator answered, and a few words on them."""
     api = [(method, path.split('?')[0], int(status)) for method, path, status in lines if '/ovirt-engine/api/' in path]
     writes = [(method, path) for method, path, status in api if method != 'GET' and 200 <= status < 300]
     creates = [w for w in writes if w[0] == 'POST' and w[1].endswith('/iscsibonds')]
-    refused = [(m, p, s) for m, p, s in api if m == 'POST' and p.endswith('/iscsibonds') and s == 409]
     problems = []
     if len(creates) != 1:
         problems.append('bond %s: %d successful creates, expected 1' % (bond, len(creates)))
     problems += ['written twice: %s %s' % w for w in sorted(set(w for w in writes if writes.count(w) > 1))]
-    return problems, '%d API requests, %d writes, %d create refused with 409 (the race lost)' % (len(api), len(writes), len(refused))
+    problems += race_problems(api, bond, count)
+    alone = [request for request in api if not (request[0] == 'POST' and request[1].endswith('/iscsibonds') and request[2] == 409)]
+    if not race_problems(alone, bond, count):
+        problems.append('positive control: the race check passed the log without its refused creates')
+    refused = bond_creates(api).count(409)
+    return problems, '%d API requests, %d writes, %d create refused with 409 (the race lost)' % (len(api), len(writes), refused)
 
 
 def slice_problems(number, data, own, others, count):
@@ -80,7 +102,7 @@ def main(seed_path, log_path, bond, count, *slices):
     for number, (artifacts, own) in enumerate(owned, 1):
         data = stats_data(artifacts, 'datacenter_paths')[0]
         problems += slice_problems(number, data, own, sorted(set(engine) - set(own)), count)
-    write_issues, writes = write_problems(requests(log_path), bond)
+    write_issues, writes = write_problems(requests(log_path), bond, count)
     problems += write_issues
     for problem in problems:
         print('check-slices: %s' % problem)
