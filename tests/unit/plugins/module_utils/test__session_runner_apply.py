@@ -31,8 +31,8 @@ def runner(host, tmp_path, wait=60):
                          scsi_hosts=host)
 
 
-def planned(run, desired=DESIRED):
-    return run.plan(desired, common_settings=COMMON, engine_owned=False, engine_targets=[T1, T2], host_nics=[])
+def planned(run):
+    return run.plan(DESIRED, common_settings=COMMON, engine_owned=False, engine_targets=[T1, T2], host_nics=[])
 
 
 def test_create_records_what_it_makes_before_making_it_then_ifaces_then_node_records(tmp_path):
