@@ -7,7 +7,8 @@
 PAGE_HTML is the page the playbook wrote or, better, the page as Chromium rendered it
 (--dump-dom; scripts/test-report --report does both). Fails (exit 1) unless:
 - the hosts table lists every host of the JSON once, problem hosts first (non operational,
-  not run, degraded, then operational), each with its state;
+  disconnect failed, not run, degraded, then maintenance, not connected, skipped, operational),
+  each with its state;
 - every network of each host in the JSON's overview has its cell on the page, with its counts
   (a cell left out fails, not only a wrong one);
 - each cell's active paths equal those counted here from the JSON's full path table
@@ -16,6 +17,12 @@ PAGE_HTML is the page the playbook wrote or, better, the page as Chromium render
 - an operational host has every cell full, on the page and in the JSON (active >= expected);
 - a short cell (active < expected) is explained in its row's missing column: a line naming its
   network, or a line about the whole host (a target without LUN, a LUN without path, an error);
+- a host the engine connects no storage to (its engine_status is not up: maintenance,
+  non_responsive, ...) has no expectations: no expected path in the JSON, every cell of its row
+  in the not-connected colour (none shown as missing), its state maintenance (or, asked to
+  disconnect, disconnect failed, not run, skipped) or 'not connected (engine status X)' with
+  the JSON's X, and it is neither failed nor non operational unless its disconnect failed or
+  did not run;
 - the state counts at the top equal those of the JSON; a check-mode report is marked so;
 - with a screenshot: a PNG of WIDTH x HEIGHT, not blank, showing the colour (read from the
   page's own CSS) of every kind of cell in the first rows.
@@ -30,8 +37,13 @@ import sys
 import zlib
 from html.parser import HTMLParser
 
-ORDER = ('non operational', 'not run', 'degraded', 'skipped', 'operational')
+ORDER = ('non operational', 'disconnect failed', 'not run', 'degraded', 'maintenance', 'not connected', 'skipped', 'operational')
 NOT_READ = ('not run', 'skipped')
+# The engine's host statuses it connects storage in (plugins/plugin_utils/_host_status.py); a
+# host in any other has no expectations. The states such a host may have, and those that fail.
+CONNECTS_STORAGE = ('up',)
+MAINTENANCE_STATES = ('maintenance', 'disconnect failed', 'not run', 'skipped')
+LEFT_FAILING = ('disconnect failed', 'not run')
 # The overview's counts of paths not tried by design, and their cells' data attribute and mark class.
 APART = {'not_routable': 'c-not-routable', 'would_log_in': 'c-would-log-in'}
 FIRST_ROWS = 10  # rows surely on the first screen of a 1280x900 window
@@ -39,6 +51,12 @@ FIRST_ROWS = 10  # rows surely on the first screen of a 1280x900 window
 
 def _int(value):
     return None if value is None else int(value)
+
+
+def rank(state):
+    """The state's place in ORDER ('not connected (engine status X)' as 'not connected'), -1 if unknown."""
+    state = 'not connected' if str(state).startswith('not connected (') else state
+    return ORDER.index(state) if state in ORDER else -1
 
 
 class Page(HTMLParser):
@@ -59,7 +77,8 @@ class Page(HTMLParser):
         if tag == 'style':
             self._in_style = True
         elif tag == 'tr' and 'data-host' in attrs:
-            self._row = {'host': attrs['data-host'], 'state': attrs.get('data-state'), 'cells': {}, 'missing': None}
+            self._row = {'host': attrs['data-host'], 'state': attrs.get('data-state'), 'cells': {}, 'missing': None,
+                         'engine_status': attrs.get('data-engine-status')}
             self.rows.append(self._row)
         elif tag == 'td' and self._row is not None and 'data-network' in attrs:
             self._cell = dict((key, _int(attrs.get('data-' + key.replace('_', '-')))) for key in ['active', 'expected'] + list(APART))
@@ -141,15 +160,41 @@ def cell_problems(name, row, item, result):
     return problems
 
 
+def not_connected(result):
+    """Whether the engine connects no storage to the host (an engine status, and not up)."""
+    return result.get('engine_status') is not None and result['engine_status'] not in CONNECTS_STORAGE
+
+
+def left_problems(name, row, item, result, report):
+    """What is wrong with a host the engine connects no storage to: it has no expectations."""
+    problems, status, state = [], result['engine_status'], result.get('status')
+    allowed = MAINTENANCE_STATES if status == 'maintenance' else ('not connected (engine status %s)' % status,)
+    if state not in allowed:
+        problems.append('%s: engine status %s, yet state %r (expected %s)' % (name, status, state, ' or '.join(allowed)))
+    expected = dict((n, c.get('expected')) for n, c in item['networks'].items() if c.get('expected'))
+    if expected:
+        problems.append('%s: engine status %s, yet paths expected in the JSON: %s' % (name, status, expected))
+    shown = sorted(n for n, cell in row['cells'].items() if 'c-not-connected' not in cell['classes'] or cell['active'] is not None)
+    if shown:
+        problems.append('%s: engine status %s, yet cells %s are not shown as not connected' % (name, status, ', '.join(shown)))
+    if row.get('engine_status') != status:
+        problems.append('%s: engine status %s in the JSON, %r on the page' % (name, status, row.get('engine_status')))
+    for key in ('failed', 'non_operational'):
+        if name in (report.get(key) or []) and not (key == 'failed' and state in LEFT_FAILING):
+            problems.append('%s: engine status %s (state %s), yet listed %s' % (name, status, state, key))
+    return problems
+
+
 def page_problems(report, page):
     problems = []
     hosts, overview = report['hosts'], report.get('overview') or {}
     shown = [row['host'] for row in page.rows]
     if sorted(shown) != sorted(hosts) or len(shown) != len(set(shown)):
         problems.append('the page lists %d hosts (%d distinct), the JSON %d' % (len(shown), len(set(shown)), len(hosts)))
-    ranks = [ORDER.index(hosts[n]['status']) if n in hosts and hosts[n]['status'] in ORDER else -1 for n in shown]
+    # Problem hosts first, then by name within a state (a page of healthy hosts has an order too).
+    ranks = [(ORDER.index(hosts[n]['status']) if n in hosts and hosts[n]['status'] in ORDER else -1, n) for n in shown]
     if ranks != sorted(ranks):
-        problems.append('problem hosts are not first: %s' % ', '.join(shown[:12]))
+        problems.append('the rows are not problem hosts first, then by name: %s' % ', '.join(shown[:12]))
     rows = dict((row['host'], row) for row in page.rows)
     for name in sorted(hosts):
         row, item = rows.get(name), overview.get(name)
@@ -158,7 +203,10 @@ def page_problems(report, page):
             continue
         if row['state'] != hosts[name].get('status') or item['state'] != hosts[name].get('status'):
             problems.append('%s: the page says %s, the JSON %s' % (name, row['state'], hosts[name].get('status')))
-        problems += cell_problems(name, row, item, hosts[name])
+        if not_connected(hosts[name]):
+            problems += left_problems(name, row, item, hosts[name], report)
+        else:
+            problems += cell_problems(name, row, item, hosts[name])
     states = {}
     for result in hosts.values():
         states[result['status']] = states.get(result['status'], 0) + 1
@@ -245,8 +293,10 @@ def check(report_path, page_path, screenshot=None, width=None, height=None):
     for problem in problems:
         print('check-page: %s' % problem)
     apart = sum(c.get(k) or 0 for item in (report.get('overview') or {}).values() for c in item['networks'].values() for k in APART)
-    print('check-page: %d host rows (first: %s), %d cells, %d paths not tried shown apart, counts %s%s%s, %d problems'
-          % (len(page.rows), ', '.join(r['host'] for r in page.rows[:3]), sum(len(r['cells']) for r in page.rows), apart,
+    left = sum(1 for result in report['hosts'].values() if not_connected(result))
+    print('check-page: %d host rows (first: %s), %d cells, %d paths not tried shown apart, %d hosts not connected by their '
+          'engine status, counts %s%s%s, %d problems'
+          % (len(page.rows), ', '.join(r['host'] for r in page.rows[:3]), sum(len(r['cells']) for r in page.rows), apart, left,
              page.counts, ', check mode' if page.check_mode else '',
              ', screenshot %sx%s with %d colours' % (width, height, colours) if screenshot else '', len(problems)))
     return 1 if problems else 0
