@@ -16,9 +16,9 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_repor
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._sessions_input import PlanError, desired_sessions, input_problems
 
 
-def _datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None, slice_count=1):
+def _datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None, slice_count=1, disconnect_maintenance=False):
     try:
-        return datacenter_hosts(bond_info, inventory, rule, chap_secrets, slice_count)
+        return datacenter_hosts(bond_info, inventory, rule, chap_secrets, slice_count, disconnect_maintenance)
     except DatacenterError as error:
         raise AnsibleFilterError(str(error)) from error
 

@@ -10,6 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._host_status import host_action
+
 MATCH_RULES = ('address', 'name')
 
 
@@ -65,8 +67,12 @@ def match_hosts(host_plans, inventory, rule):
     return pairs, sorted(engine_missing), unknown
 
 
-def datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None, slice_count=1):
+def datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None, slice_count=1, disconnect_maintenance=False):
     """Everything the host play needs, per inventory host, and who did not match.
+
+    Each host's ``action`` is what its engine ``status`` lets the host play do (_host_status):
+    ``converge``, ``leave`` (no host module runs on it), or ``disconnect`` for a host in
+    maintenance when ``disconnect_maintenance`` asks for it.
 
     ``slice_count`` > 1: this run is one of that many job slices (AWX job slicing gives each
     slice every Nth host of the inventory, and does not tell the playbook which slice it is),
@@ -83,6 +89,7 @@ def datacenter_hosts(bond_info, inventory, rule='address', chap_secrets=None, sl
         networks, sessions = role_inputs(plan, chap_secrets)
         hosts[name] = {
             'engine_name': plan['name'], 'engine_address': plan['address'], 'status': plan.get('status'),
+            'action': host_action(plan.get('status'), disconnect_maintenance),
             'cluster': plan.get('cluster'), 'networks': networks, 'sessions': sessions,
             'engine_targets': plan.get('data_center_targets') or sorted(set(s['target'] for s in sessions)),
             'bonds': [b['name'] for b in plan.get('bonds') or []],

@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._host_status import CONVERGE, DISCONNECT
+
 DEFAULT_ROUTE = 'default route'
 
 
@@ -37,9 +39,18 @@ def inventory_addresses(names, hostvars):
 
 
 def plan_lines(plan):
-    """One line per paired host of datacenter_hosts' plan: the storage networks it logs in through."""
-    return ['%s through: %s' % (name, ', '.join(n['name'] for n in host.get('networks') or []) or DEFAULT_ROUTE)
-            for name, host in sorted((plan.get('hosts') or {}).items())]
+    """One line per paired host of datacenter_hosts' plan: the storage networks it logs in through,
+    or what its engine status lets the host play do instead (its ``action``)."""
+    lines = []
+    for name, host in sorted((plan.get('hosts') or {}).items()):
+        action = host.get('action') or CONVERGE
+        if action == CONVERGE:
+            lines.append('%s through: %s' % (name, ', '.join(n['name'] for n in host.get('networks') or []) or DEFAULT_ROUTE))
+        elif action == DISCONNECT:
+            lines.append('%s (engine status %s): disconnect what this collection made' % (name, host.get('status')))
+        else:
+            lines.append('%s (engine status %s): left alone' % (name, host.get('status')))
+    return lines
 
 
 def host_plan_lines(host_plan):

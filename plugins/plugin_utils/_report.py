@@ -7,7 +7,8 @@ printed lines and the failure message.
 
 The summary keeps the keys it has always had (data_center, bonds, check_mode, hosts,
 non_operational, degraded, failed, engine_hosts_not_in_inventory, inventory_hosts_not_in_engine);
-the overview, the hosts in other slices and the slice count sit beside them.
+the overview, the hosts in other slices, the slice count and the engine's host statuses
+(engine_statuses, maintenance, not_connected, disconnected) sit beside them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,6 +18,9 @@ __metaclass__ = type
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import split_portal
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import DEFAULT_IFACE, node_key, outside_subnet
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import paths_table
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._host_status import (
+    CONVERGE, DISCONNECT, DISCONNECT_FAILED, MAINTENANCE, NOT_CONNECTED, host_action, is_left_state, left_reason, left_state,
+)
 
 OPERATIONAL = 'operational'
 DEGRADED = 'degraded'
@@ -26,9 +30,12 @@ SKIPPED = 'skipped'
 DEFAULT_NETWORK_LABEL = 'default route'
 NOT_RUN_RESULT = {'status': NOT_RUN, 'error': 'the host play did not reach it (unreachable?)'}
 SKIPPED_RESULT = {'status': SKIPPED, 'error': 'the host play was skipped (--skip-tags datacenter_paths_hosts)'}
-# Problem hosts first: what needs a person's eyes leads the page and the printed lines.
-STATE_ORDER = (NON_OPERATIONAL, NOT_RUN, DEGRADED, SKIPPED, OPERATIONAL)
-# Asked for (engine side and report only): neither a failure nor non operational.
+# Problem hosts first: what needs a person's eyes leads the page and the printed lines. Every
+# 'not connected (engine status X)' ranks as NOT_CONNECTED.
+STATE_ORDER = (NON_OPERATIONAL, DISCONNECT_FAILED, NOT_RUN, DEGRADED, MAINTENANCE, NOT_CONNECTED, SKIPPED, OPERATIONAL)
+# Asked for (engine side and report only): neither a failure nor non operational. So are the
+# states the engine's host status gives (maintenance, not connected): the engine itself
+# connects no storage to such a host.
 NOT_JUDGED = (SKIPPED,)
 # Sessions of the plan the host does not try by design, counted apart from the expected paths
 # (never missing): a portal outside the iface's subnet, and check mode's logins. How the printed
@@ -37,17 +44,63 @@ NOT_TRIED = (('not_routable', 'not routable'), ('would_log_in', 'would log in'))
 
 
 def state_rank(status):
+    if is_left_state(status) and status != MAINTENANCE:
+        status = NOT_CONNECTED
     return STATE_ORDER.index(status) if status in STATE_ORDER else 0
 
 
-def host_results(names, hostvars, host_play_skipped=False):
-    """{host: its datacenter_paths_result}; for a host without one, ``skipped`` when the run
-    skipped the host play on purpose, else ``not run`` (the host play did not reach it)."""
+def not_judged(status):
+    """A state that fails nothing and is not non operational: skipped on purpose, or left alone
+    by the engine's host status."""
+    return status in NOT_JUDGED or is_left_state(status)
+
+
+def _removed_text(removed):
+    """'removed ifaces 2, sessions 4' from the host role's report of a disconnect (``removed``:
+    what it took away, a list or a count per kind), or 'removed nothing'."""
+    if isinstance(removed, dict):
+        counts = [(len(v) if isinstance(v, (list, tuple, dict)) else int(v or 0), k) for k, v in sorted(removed.items())]
+    else:
+        counts = [(len(removed or []), 'items')]
+    return 'removed ' + (', '.join('%s %d' % (k.replace('_', ' '), n) for n, k in counts if n) or 'nothing')
+
+
+def _disconnect_result(result, check_mode):
+    """A host in maintenance the host play disconnected (datacenter_paths_disconnect_maintenance):
+    ``maintenance`` with what went, or ``disconnect failed`` (a failure: it was asked for)."""
+    if result.get('disconnect') == 'done':
+        report = result.get('report') or {}
+        said = 'would be disconnected (check mode): ' if check_mode else 'disconnected on request: '
+        return dict(result, status=MAINTENANCE, error=said + _removed_text(report.get('removed')))
+    return dict(result, status=DISCONNECT_FAILED, disconnect='failed',
+                error='disconnect failed: %s' % (result.get('error') or 'failed'))
+
+
+def host_results(names, hostvars, host_play_skipped=False, plan_hosts=None, check_mode=False):
+    """{host: its result}, with its ``engine_status`` (``plan_hosts``: the plan's hosts).
+
+    A host its engine status leaves alone (action ``leave``) was not touched: ``maintenance``
+    or ``not connected (engine status X)``. A host disconnected on request: ``maintenance`` or
+    ``disconnect failed``. Any other host: its datacenter_paths_result; without one,
+    ``skipped`` when the run skipped the host play on purpose, else ``not run`` (the host play
+    did not reach it)."""
     results = {}
+    plan_hosts = plan_hosts or {}
     absent = SKIPPED_RESULT if host_play_skipped else NOT_RUN_RESULT
     for name in names:
+        planned = plan_hosts.get(name) or {}
+        status = planned.get('status')
+        action = planned.get('action') or host_action(status)
         variables = hostvars[name] if name in hostvars else {}
-        results[name] = variables['datacenter_paths_result'] if 'datacenter_paths_result' in variables else dict(absent)
+        result = dict(variables['datacenter_paths_result']) if 'datacenter_paths_result' in variables else None
+        if action not in (CONVERGE, DISCONNECT):
+            result = {'status': left_state(status), 'error': left_reason(status)}
+        elif result is None:
+            result = dict(absent)
+        elif action == DISCONNECT:
+            result = _disconnect_result(result, check_mode)
+        result['engine_status'] = status
+        results[name] = result
     return results
 
 
@@ -137,13 +190,21 @@ def missing_summary(result):
     return lines
 
 
+def _expects_paths(result):
+    """Whether the host is meant to have paths: not one whose engine status connects no storage
+    (maintenance, disconnected or not, and every status but up)."""
+    return host_action(result.get('engine_status')) == CONVERGE
+
+
 def overview(plan, results):
-    """{host: {state, luns, networks: {network: {active, expected, not_routable, would_log_in}}, missing: [text]}}."""
+    """{host: {state, engine_status, luns, networks: {network: {active, expected, not_routable, would_log_in}},
+    missing: [text]}}; a host the engine's status does not connect has no networks: nothing is expected of it."""
     hosts = plan.get('hosts') or {}
     return dict((name, {
         'state': result.get('status', '?'),
+        'engine_status': result.get('engine_status'),
         'luns': len((result.get('report') or {}).get('luns') or []),
-        'networks': network_counts((hosts.get(name) or {}).get('sessions'), result.get('report') or {}),
+        'networks': network_counts((hosts.get(name) or {}).get('sessions'), result.get('report') or {}) if _expects_paths(result) else {},
         'missing': missing_summary(result),
     }) for name, result in results.items())
 
@@ -152,27 +213,40 @@ def datacenter_report(plan, hostvars, check_mode=False, allow_degraded=False, sl
     """The JSON summary of a run, from datacenter_hosts' plan and each paired host's
     ``datacenter_paths_result`` in ``hostvars``; ``host_play_skipped``: the run skipped the
     host play by its tag, so a host without a result was skipped, not lost."""
-    results = host_results(sorted(plan.get('hosts') or {}), hostvars, host_play_skipped)
-    accepted = (OPERATIONAL, DEGRADED) + NOT_JUDGED if allow_degraded else (OPERATIONAL,) + NOT_JUDGED
+    results = host_results(sorted(plan.get('hosts') or {}), hostvars, host_play_skipped, plan.get('hosts'), check_mode)
+    accepted = (OPERATIONAL, DEGRADED) if allow_degraded else (OPERATIONAL,)
     names = sorted(results)
+    engine_statuses = {}
+    for name in names:
+        status = results[name].get('engine_status')
+        if status is not None:
+            engine_statuses[status] = engine_statuses.get(status, 0) + 1
     return {
         'data_center': plan.get('data_center'),
         'bonds': plan.get('bonds') or [],
         'check_mode': bool(check_mode),
         'hosts': results,
-        'non_operational': [n for n in names if results[n].get('status') not in (OPERATIONAL, DEGRADED) + NOT_JUDGED],
+        'non_operational': [n for n in names if results[n].get('status') not in (OPERATIONAL, DEGRADED, DISCONNECT_FAILED)
+                            and not not_judged(results[n].get('status'))],
         'degraded': [n for n in names if results[n].get('status') == DEGRADED],
-        'failed': [n for n in names if results[n].get('status') not in accepted],
+        'failed': [n for n in names if results[n].get('status') not in accepted and not not_judged(results[n].get('status'))],
         'engine_hosts_not_in_inventory': plan.get('engine_hosts_not_in_inventory') or [],
         'inventory_hosts_not_in_engine': plan.get('inventory_hosts_not_in_engine') or [],
         'engine_hosts_in_other_slices': plan.get('engine_hosts_in_other_slices') or [],
         'slice_count': int(slice_count or 1),
         'overview': overview(plan, results),
+        # The engine's host statuses: how many hosts in each, those in maintenance, those whose
+        # status the engine connects no storage in (maintenance too), those disconnected on request.
+        'engine_statuses': engine_statuses,
+        'maintenance': [n for n in names if results[n].get('engine_status') == MAINTENANCE],
+        'not_connected': [n for n in names if host_action(results[n].get('engine_status')) != CONVERGE],
+        'disconnected': [n for n in names if results[n].get('disconnect') == 'done'],
     }
 
 
 def problem_order(hosts):
-    """Host names, problem hosts first (non operational, not run, degraded), then by name."""
+    """Host names, problem hosts first (non operational, disconnect failed, not run, degraded),
+    then those the engine's status leaves alone, then by name."""
     return sorted(hosts, key=lambda name: (state_rank(hosts[name].get('state') or hosts[name].get('status')), name))
 
 
@@ -180,8 +254,7 @@ def _counts_line(summary):
     states = {}
     for item in (summary.get('overview') or {}).values():
         states[item['state']] = states.get(item['state'], 0) + 1
-    parts = ['%d %s' % (states[s], s) for s in STATE_ORDER if states.get(s)]
-    parts += ['%d %s' % (n, s) for s, n in sorted(states.items()) if s not in STATE_ORDER]
+    parts = ['%d %s' % (states[s], s) for s in sorted(states, key=lambda s: (state_rank(s), s))]
     return '%d hosts: %s' % (sum(states.values()), ', '.join(parts) or 'none')
 
 
@@ -196,7 +269,8 @@ def host_line(name, item, width=0):
     networks = '  '.join('%s %s' % (n, count_text(c)) for n, c in sorted(item['networks'].items()))
     line = '%s  %-15s  %3d LUN%s  %s' % (name.ljust(width), item['state'], item['luns'], ' ' if item['luns'] == 1 else 's', networks)
     if item['missing']:
-        line += '  missing: ' + '; '.join(item['missing'])
+        # A host the engine's status leaves alone lacks nothing: its line says why it was left.
+        line += ('  ' if is_left_state(item['state']) else '  missing: ') + '; '.join(item['missing'])
     return line.rstrip()
 
 
@@ -231,6 +305,9 @@ def report_failure(summary):
     parts = []
     if summary.get('non_operational'):
         parts.append('non operational: ' + ', '.join(summary['non_operational']))
+    refused = [n for n in failed if ((summary.get('hosts') or {}).get(n) or {}).get('status') == DISCONNECT_FAILED]
+    if refused:
+        parts.append('disconnect failed: %s (datacenter_paths_disconnect_maintenance asked for it)' % ', '.join(refused))
     degraded = [n for n in failed if n in (summary.get('degraded') or [])]
     if degraded:
         parts.append('degraded: %s (datacenter_paths_allow_degraded: true accepts it)' % ', '.join(degraded))

@@ -4,7 +4,9 @@
 """datacenter_paths' report as one self-contained HTML page (pure): hosts by storage network,
 each cell coloured by how many of its expected paths are active (the paths not tried by design,
 not routable or check mode's logins, beside them in a colour of their own, never as missing),
-problem hosts first, the path table of the problem hosts below. Inline CSS only: no script, no font or image from elsewhere,
+problem hosts first, the path table of the problem hosts below. A host the engine's status
+connects no storage in (maintenance, non responsive, ...) expects nothing: its cells say its
+engine status in a colour of their own, never missing. Inline CSS only: no script, no font or image from elsewhere,
 so the file opens from a job's artifacts or a mail with no server.
 
 Every value from the report goes through ``_e`` (host, network and target names come from the
@@ -18,8 +20,11 @@ __metaclass__ = type
 from html import escape
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import path_cells
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._host_status import (
+    CONVERGE, MAINTENANCE, NOT_CONNECTED, host_action, is_left_state,
+)
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._report import (
-    DEGRADED, NON_OPERATIONAL, NOT_RUN, NOT_TRIED, SKIPPED, STATE_ORDER, problem_order,
+    DEGRADED, NON_OPERATIONAL, NOT_RUN, NOT_TRIED, SKIPPED, problem_order, state_rank,
 )
 
 _CSS = """
@@ -33,11 +38,12 @@ thead th{background:#eceff1;position:sticky;top:0}
 td.cell{text-align:center;font-variant-numeric:tabular-nums;min-width:5em}
 td.missing{white-space:normal;max-width:60em;color:#5d1010}
 .c-ok{background:#c8e6c9}.c-part{background:#ffe082}.c-none{background:#ef9a9a}.c-na{background:#f2f2f2;color:#777}.c-unknown{background:#cfd8dc}
-.c-not-routable{background:#d1c4e9}.c-would-log-in{background:#b3e5fc}
+.c-not-routable{background:#d1c4e9}.c-would-log-in{background:#b3e5fc}.c-not-connected{background:#d7ccc8;color:#4e342e}
 td.cell span{display:inline-block;margin-left:6px;padding:0 5px;border-radius:6px;font-size:12px}
 .check-mode{display:inline-block;background:#b3e5fc;padding:2px 10px;font-weight:600}
 .s-operational{background:#c8e6c9}.s-degraded{background:#ffe082}
-.s-non-operational{background:#ef9a9a}.s-not-run{background:#cfd8dc}
+.s-non-operational{background:#ef9a9a}.s-not-run{background:#cfd8dc}.s-disconnect-failed{background:#ef9a9a}
+.s-maintenance{background:#d7ccc8}.s-not-connected{background:#d7ccc8}
 .legend span{display:inline-block;padding:1px 8px;margin-right:6px;border:1px solid #c9c9c9}
 h2{font-size:16px;margin:16px 0 4px}
 """
@@ -48,6 +54,9 @@ def _e(value):
 
 
 def state_class(state):
+    """s-operational, s-non-operational, ...; every 'not connected (engine status X)' is s-not-connected."""
+    if is_left_state(state) and state != MAINTENANCE:
+        state = NOT_CONNECTED
     return 's-' + '-'.join(str(state).split())
 
 
@@ -83,14 +92,19 @@ def _counts(items):
     states = {}
     for item in items.values():
         states[item['state']] = states.get(item['state'], 0) + 1
-    ordered = [s for s in STATE_ORDER if s in states] + sorted(s for s in states if s not in STATE_ORDER)
+    ordered = sorted(states, key=lambda s: (state_rank(s), s))
     return ''.join('<span class="%s" data-count-state="%s" data-count="%d">%d %s</span>'
                    % (state_class(s), _e(s), states[s], states[s], _e(s)) for s in ordered)
 
 
 def _row(name, item, networks):
     cells = []
+    engine_status = item.get('engine_status')
     for network in networks:
+        if host_action(engine_status) != CONVERGE:  # the engine connects no storage to it: nothing expected
+            cells.append('<td class="cell c-not-connected" data-network="%s" data-engine-status="%s">%s</td>'
+                         % (_e(network), _e(engine_status), _e(engine_status)))
+            continue
         count = (item.get('networks') or {}).get(network)
         if count is None:
             cells.append('<td class="cell c-na" data-network="%s">&ndash;</td>' % _e(network))
@@ -103,9 +117,9 @@ def _row(name, item, networks):
         cells.append('<td class="cell %s" data-network="%s" data-active="%d" data-expected="%d"%s>%d/%d%s</td>'
                      % (cell_class(count['active'], count['expected'], count), _e(network), count['active'], count['expected'],
                         attributes, count['active'], count['expected'], marks))
-    return ('<tr data-host="%s" data-state="%s"><th scope="row">%s</th><td class="%s">%s</td><td class="luns">%d</td>%s'
-            '<td class="missing">%s</td></tr>'
-            % (_e(name), _e(item['state']), _e(name), state_class(item['state']), _e(item['state']), item['luns'],
+    return ('<tr data-host="%s" data-state="%s" data-engine-status="%s"><th scope="row">%s</th><td class="%s">%s</td>'
+            '<td class="luns">%d</td>%s<td class="missing">%s</td></tr>'
+            % (_e(name), _e(item['state']), _e(engine_status or ''), _e(name), state_class(item['state']), _e(item['state']), item['luns'],
                ''.join(cells), '<br>'.join(_e(m) for m in item.get('missing') or [])))
 
 
@@ -153,7 +167,9 @@ def report_html(summary):
         _listed(summary),
         '<p class="legend">paths active/expected per storage network: <span class="c-ok">all</span>'
         '<span class="c-part">some missing</span><span class="c-none">none</span><span class="c-na">none expected</span>'
-        '<span class="c-unknown">not read</span></p>'
+        '<span class="c-unknown">not read</span>'
+        '<span class="c-not-connected">not connected by the engine (status maintenance, non_responsive, ...): '
+        'nothing expected</span></p>'
         '<p class="legend">beside the count, paths not tried by design (never missing): '
         '<span class="c-not-routable">not routable (portal outside the NIC\'s subnet)</span>'
         '<span class="c-would-log-in">would log in (check mode)</span></p>',

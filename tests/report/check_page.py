@@ -192,7 +192,7 @@ def page_problems(report, page):
     if sorted(shown) != sorted(hosts) or len(shown) != len(set(shown)):
         problems.append('the page lists %d hosts (%d distinct), the JSON %d' % (len(shown), len(set(shown)), len(hosts)))
     # Problem hosts first, then by name within a state (a page of healthy hosts has an order too).
-    ranks = [(ORDER.index(hosts[n]['status']) if n in hosts and hosts[n]['status'] in ORDER else -1, n) for n in shown]
+    ranks = [(rank(hosts[n]['status']) if n in hosts else -1, n) for n in shown]
     if ranks != sorted(ranks):
         problems.append('the rows are not problem hosts first, then by name: %s' % ', '.join(shown[:12]))
     rows = dict((row['host'], row) for row in page.rows)

@@ -10,10 +10,14 @@ no degraded host, for example). Page kinds change the page (Chromium's DOM) and 
   cell-removed          a host's cell of a network of the JSON left out
   unexplained           the missing column of a row with a short cell emptied
   not-routable-hidden   a cell's not-routable mark left out
+  not-connected-as-missing  a host the engine connects no storage to shown with a missing cell
 Report kinds change the JSON and render its page again with the playbook's own filter, so the
 page is true to a report that is wrong:
   operational-short     an operational host with one active path failed (a short cell)
   not-routable-as-expected  not-routable paths counted as expected, as before issue 19
+  not-connected-failed  a host in maintenance (or another status the engine connects no storage
+                        in) listed as failed and non operational
+  not-connected-expected  such a host given the paths of its planned sessions as expected
 Run with the collection importable (PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH).
 """
 
@@ -81,9 +85,41 @@ def not_routable_as_expected(report):
     return report if changed else None
 
 
+def not_connected_as_missing(page):
+    found = re.search(r'<td class="cell c-not-connected" data-network="([^"]*)" data-engine-status="[^"]*">[^<]*</td>', page)
+    return found and (page[:found.start()] + '<td class="cell c-none" data-network="%s" data-active="0" data-expected="3" '
+                      'data-not-routable="0" data-would-log-in="0">0/3</td>' % found.group(1) + page[found.end():])
+
+
+def _not_connected(report):
+    """The hosts the report leaves alone by their engine status (maintenance, not connected (...))."""
+    return sorted(n for n, r in report['hosts'].items() if r.get('engine_status') not in (None, 'up')
+                  and (r.get('status') == 'maintenance' or str(r.get('status')).startswith('not connected (')))
+
+
+def not_connected_failed(report):
+    names = _not_connected(report)
+    if not names:
+        return None
+    report['failed'] = sorted(report['failed'] + names[:1])
+    report['non_operational'] = sorted(report['non_operational'] + names[:1])
+    return report
+
+
+def not_connected_expected(report):
+    names = _not_connected(report)
+    if not names:
+        return None
+    networks = sorted(set(n for item in report['overview'].values() for n in item['networks']))
+    report['overview'][names[0]]['networks'] = dict((n, {'active': 0, 'expected': 3, 'not_routable': 0, 'would_log_in': 0})
+                                                    for n in networks)
+    return report
+
+
 PAGE_KINDS = {'reordered': reordered, 'miscounted': miscounted, 'cell-removed': cell_removed, 'unexplained': unexplained,
-              'not-routable-hidden': not_routable_hidden}
-REPORT_KINDS = {'operational-short': operational_short, 'not-routable-as-expected': not_routable_as_expected}
+              'not-routable-hidden': not_routable_hidden, 'not-connected-as-missing': not_connected_as_missing}
+REPORT_KINDS = {'operational-short': operational_short, 'not-routable-as-expected': not_routable_as_expected,
+                'not-connected-failed': not_connected_failed, 'not-connected-expected': not_connected_expected}
 
 
 def main(kind, report_path, page_path, out_json, out_html):

@@ -11,6 +11,9 @@ from simulated sessions and multipathd paths, then the whole report by the playb
 DEGRADED lose network storage-001 (their logins through it time out, or its paths fail, or one
 portal's paths through it fail),
 NON_OPERATIONAL reach no LUN, NOT_RUN never report (the host play did not reach them).
+LEFT hosts are in an engine status the engine connects no storage in: the host play leaves them
+alone (maintenance, non_responsive), or disconnects one in maintenance as asked
+(datacenter_paths_disconnect_maintenance): they expect nothing and fail nothing.
 FAR hosts (every 20th, and one of each kind above) are planned as the demo's are: the engine pairs
 each NIC with a third portal outside the NIC's subnet, which the host does not try (the host
 side's own outside_subnet decides, as on a real run): their paths show apart as not routable.
@@ -33,6 +36,9 @@ DEGRADED = {'host0017': 'login timed out', 'host0042': 'paths failed', 'host0093
             'host0150': 'portal lost', 'host0188': 'login timed out'}
 NON_OPERATIONAL = ['host0061', 'host0124']
 NOT_RUN = ['host0077']
+# host: (engine status, action) as datacenter_hosts gives them; every other host is up.
+LEFT = {'host0033': ('maintenance', 'leave'), 'host0099': ('non_responsive', 'leave'), 'host0166': ('maintenance', 'disconnect')}
+REMOVED = {'sessions': ['%s:3260 %s' % (p, nic) for p in PORTALS for _n, nic in NETWORKS], 'ifaces': [nic for _n, nic in NETWORKS]}
 SUBNET, FAR_PORTAL = '198.19.0.0/24', '198.19.1.1'
 FAR = set(['host%04d' % n for n in range(0, 1000, 20)] + ['host0042', 'host0061', 'host0077'])
 
@@ -70,10 +76,18 @@ def host_result(name, planned):
 
 def main(out_json, out_html, hosts=200):
     names = ['host%04d' % n for n in range(int(hosts))]
-    plan = {'data_center': 'Default', 'bonds': ['bond000'], 'hosts': dict((n, {'sessions': sessions(n in FAR)}) for n in names),
-            'engine_hosts_not_in_inventory': [], 'inventory_hosts_not_in_engine': []}
-    hostvars = dict((n, {} if n in NOT_RUN else {'datacenter_paths_result': host_result(n, plan['hosts'][n]['sessions'])})
-                    for n in names)
+    plan = {'data_center': 'Default', 'bonds': ['bond000'], 'engine_hosts_not_in_inventory': [], 'inventory_hosts_not_in_engine': [],
+            'hosts': dict((n, dict(zip(('status', 'action'), LEFT.get(n, ('up', 'converge'))), sessions=sessions(n in FAR)))
+                          for n in names)}
+    hostvars = {}
+    for name in names:
+        action = plan['hosts'][name]['action']
+        if action == 'disconnect':
+            hostvars[name] = {'datacenter_paths_result': {'disconnect': 'done', 'report': {'removed': REMOVED}}}
+        elif action == 'converge' and name not in NOT_RUN:
+            hostvars[name] = {'datacenter_paths_result': host_result(name, plan['hosts'][name]['sessions'])}
+        else:  # not reached, or left alone: no result
+            hostvars[name] = {}
     summary = datacenter_report(plan, hostvars)
     with open(out_json, 'w', encoding='utf-8') as handle:
         json.dump(summary, handle, indent=4, sort_keys=True)

@@ -21,7 +21,8 @@ KEYS = ['data_center', 'bonds', 'check_mode', 'hosts', 'non_operational', 'degra
 def test_the_report_keeps_its_keys_and_adds_the_overview_and_slices_beside_them():
     summary = datacenter_report(PLAN, HOSTVARS)
     assert set(KEYS) <= set(summary)
-    assert set(summary) - set(KEYS) == {'overview', 'engine_hosts_in_other_slices', 'slice_count'}
+    assert set(summary) - set(KEYS) == {'overview', 'engine_hosts_in_other_slices', 'slice_count',
+                                        'engine_statuses', 'maintenance', 'not_connected', 'disconnected'}
     assert summary['non_operational'] == ['dead', 'gone'] and summary['degraded'] == ['limp']
     assert summary['failed'] == ['dead', 'gone', 'limp']
     assert summary['hosts']['gone']['status'] == 'not run'
@@ -35,7 +36,8 @@ def count(active, expected, not_routable=0, would_log_in=0):
 
 def test_overview_counts_active_paths_out_of_one_per_lun_of_each_planned_session():
     item = datacenter_report(PLAN, HOSTVARS)['overview']
-    assert item['good'] == {'state': 'operational', 'luns': 2, 'missing': [],
+    # PLAN says no engine status (a plan made before it carried one): converged, as before.
+    assert item['good'] == {'state': 'operational', 'engine_status': None, 'luns': 2, 'missing': [],
                             'networks': {'iscsi-a': count(2, 2), 'iscsi-b': count(2, 2)}}
     assert item['limp']['networks']['iscsi-b'] == count(0, 2)
     assert item['limp']['missing'] == ['iscsi-b: 2 paths (failed/faulty)']
@@ -49,7 +51,7 @@ def test_overview_counts_active_paths_out_of_one_per_lun_of_each_planned_session
 def test_sessions_the_host_did_not_try_outside_its_subnets_are_not_routable_never_expected():
     """The demo's hosts: each NIC reaches one portal of two; every routable path active reads full."""
     item = datacenter_report(PLAN, HOSTVARS)['overview']['far']
-    assert item == {'state': 'operational', 'luns': 2, 'missing': [],
+    assert item == {'state': 'operational', 'engine_status': None, 'luns': 2, 'missing': [],
                     'networks': {'iscsi-a': count(2, 2, not_routable=2), 'iscsi-b': count(2, 2, not_routable=2)}}
     assert host_line('far', item).split() == ['far', 'operational', '2', 'LUNs', 'iscsi-a', '2/2', '(2', 'not', 'routable)',
                                               'iscsi-b', '2/2', '(2', 'not', 'routable)']
