@@ -31,31 +31,40 @@ def fixture_sim(engine_sim):
         yield running
 
 
-def play(sim, tmp_path, playbook, *args, extra=None, fails_with=None):
-    """ansible-playbook's output; it must succeed, or with FAILS_WITH exit 2 with one failed task
-    whose message holds it. The host play is skipped by its tag: its hosts are reported as
-    skipped, which fails nothing (the engine side alone is what these tests run)."""
+INVENTORY = {'host1': {'ansible_host': '198.18.0.11'}, 'host2': {'ansible_host': '198.18.0.12'},
+             'host3': {'ansible_host': '198.18.0.13'}, 'stranger': {'ansible_host': '198.18.0.99'}}
+
+
+def run_playbook(sim, tmp_path, playbook, *args, extra=None, hosts=None, host_play=False):
+    """(rc, output) of ansible-playbook over INVENTORY (or HOSTS); the host play is skipped by its
+    tag unless HOST_PLAY."""
     inventory = tmp_path / 'inventory.yml'
-    inventory.write_text(json.dumps({'all': {'hosts': {
-        'host1': {'ansible_host': '198.18.0.11'}, 'host2': {'ansible_host': '198.18.0.12'},
-        'host3': {'ansible_host': '198.18.0.13'}, 'stranger': {'ansible_host': '198.18.0.99'}}}}))
+    inventory.write_text(json.dumps({'all': {'hosts': INVENTORY if hosts is None else hosts}}))
     variables = dict({'datacenter_paths_data_center': 'Default', 'datacenter_paths_chap_secrets': {CHAP_IQN: SECRET},
                       'datacenter_paths_report_file': str(tmp_path / 'report.json'),
                       'ansible_python_interpreter': sys.executable}, **(extra or {}))
     (tmp_path / 'vars.json').write_text(json.dumps(variables))
     env = dict(os.environ, OVIRT_URL=sim.url, OVIRT_USERNAME='admin@internal', OVIRT_PASSWORD=sim.password('admin@internal'),
                OVIRT_CAFILE=sim.ca_file, ANSIBLE_NOCOLOR='1')
-    proc = subprocess.run(['ansible-playbook', '-i', str(inventory), '-e', '@%s' % (tmp_path / 'vars.json'),
-                           '--skip-tags', 'datacenter_paths_hosts', 'ovirt_iscsi.multipath.%s' % playbook] + list(args),
+    skip = [] if host_play else ['--skip-tags', 'datacenter_paths_hosts']
+    proc = subprocess.run(['ansible-playbook', '-i', str(inventory), '-e', '@%s' % (tmp_path / 'vars.json')] + skip
+                          + ['ovirt_iscsi.multipath.%s' % playbook] + list(args),
                           env=env, capture_output=True, text=True, check=False, timeout=300)
-    out = proc.stdout + proc.stderr
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def play(sim, tmp_path, playbook, *args, extra=None, fails_with=None):
+    """ansible-playbook's output; it must succeed, or with FAILS_WITH exit 2 with one failed task
+    whose message holds it. The host play is skipped by its tag: its hosts are reported as
+    skipped, which fails nothing (the engine side alone is what these tests run)."""
+    returncode, out = run_playbook(sim, tmp_path, playbook, *args, extra=extra)
     fatal = re.findall(r'^(?:fatal|failed): .*$', out, re.M)
     if fails_with is None:
-        assert proc.returncode == 0 and not fatal, 'ansible-playbook rc %d, failed tasks %s; expected success\n%s' % (
-            proc.returncode, fatal, out)
+        assert returncode == 0 and not fatal, 'ansible-playbook rc %d, failed tasks %s; expected success\n%s' % (
+            returncode, fatal, out)
         return out
-    assert proc.returncode == 2 and len(fatal) == 1 and fails_with in fatal[0], \
-        'ansible-playbook rc %d, failed tasks %s; expected rc 2 and one failure: %s\n%s' % (proc.returncode, fatal, fails_with, out)
+    assert returncode == 2 and len(fatal) == 1 and fails_with in fatal[0], \
+        'ansible-playbook rc %d, failed tasks %s; expected rc 2 and one failure: %s\n%s' % (returncode, fatal, fails_with, out)
     return out
 
 
