@@ -155,7 +155,11 @@ host_plan:
       type: str
       sample: 198.18.0.11
     status:
-      description: Host status (the engine connects only V(up) hosts when a bond changes).
+      description:
+        - Host status, as the engine's HostStatus (V(up), V(maintenance), V(non_responsive), ...).
+        - The engine connects storage only to V(up) hosts (on activation once the status reads Up, and when a bond
+          changes); P(ovirt_iscsi.multipath.datacenter_hosts#filter) gives every other host the action V(leave)
+          (V(disconnect) for V(maintenance) when asked), so C(datacenter_paths) touches only V(up) hosts.
       type: str
       sample: up
     cluster:
