@@ -16,7 +16,7 @@ import tarfile
 
 # Top-level entries users get; everything else in the repository is for developers.
 SHIPPED = ('README.md', 'COPYING', 'CHANGELOG.rst', 'requirements.txt', 'bindep.txt',
-           'plugins/', 'roles/', 'playbooks/', 'meta/', 'docs/',
+           'plugins/', 'roles/', 'playbooks/', 'meta/', 'docs/', 'extensions/eda/',
            'changelogs/changelog.yaml', 'changelogs/config.yaml')
 
 # Written by ansible-galaxy itself.
@@ -32,11 +32,12 @@ REQUIRED = (
     'plugins/module_utils/_engine.py', 'plugins/doc_fragments/engine.py',
     'roles/iscsi_paths/meta/argument_specs.yml', 'roles/iscsi_paths/tasks/main.yml',
     'playbooks/demo_engine.yml',
+    'extensions/eda/plugins/event_source/ovirt_events.py', 'extensions/eda/rulebooks/iscsi_bond_events.yml',
 )
 
 # Never in a tarball, whatever the source list says: test trees, caches, lab images, results,
 # and the screenshots of docs/ (the repository's readers see them; users need no picture).
-FORBIDDEN = ('tests/*', 'bench/*', 'scripts/*', 'extensions/*', '.ci/*', '.venv/*', '.cache/*',
+FORBIDDEN = ('tests/*', 'bench/*', 'scripts/*', 'extensions/molecule/*', '.ci/*', '.venv/*', '.cache/*',
              '.git/*', '*/__pycache__/*', '*.pyc', '*.tar.gz', '*.qcow2', '*.img', '*.iso',
              '*.log', 'changelogs/fragments/*', '.*', '*.png')
 

@@ -42,7 +42,7 @@ def test_complete_tarball_has_no_findings():
 
 def test_test_trees_lab_images_and_caches_are_unwanted():
     extra = ['tests/lab/lab.yml', 'bench/results/paths.json', 'guest.qcow2', 'plugins/modules/__pycache__/x.pyc',
-             '.venv/bin/python', 'Makefile', 'docs/report-200-hosts.png']
+             '.venv/bin/python', 'Makefile', 'docs/report-200-hosts.png', 'extensions/molecule/default/molecule.yml']
     problems, _count, _size = check_tarball.findings(members(complete() + extra), [])
     assert sorted(p.split()[1] for p in problems) == sorted(extra)
     assert all(p.startswith('unwanted: ') for p in problems)
@@ -50,10 +50,14 @@ def test_test_trees_lab_images_and_caches_are_unwanted():
 
 def test_required_and_source_files_missing_are_named():
     names = [n for n in complete() if n != 'meta/runtime.yml']
-    sources = list(check_tarball.REQUIRED) + ['plugins/filter/paths.py', 'tests/unit/test_x.py', 'docs/report-200-hosts.png']
+    sources = list(check_tarball.REQUIRED) + ['plugins/filter/paths.py', 'tests/unit/test_x.py', 'docs/report-200-hosts.png',
+                                              'extensions/eda/rulebooks/other.yml', 'extensions/molecule/default/converge.yml']
     problems, _count, _size = check_tarball.findings(members(names), sources)
     assert 'missing: meta/runtime.yml (required)' in problems
     assert 'missing: plugins/filter/paths.py (in the source tree, not in the tarball)' in problems
+    # extensions/eda ships (its event source and rulebooks), extensions/molecule does not.
+    assert 'missing: extensions/eda/rulebooks/other.yml (in the source tree, not in the tarball)' in problems
+    assert not any('molecule' in p for p in problems)
     assert not any('tests/unit' in p or '.png' in p for p in problems)
 
 
