@@ -139,7 +139,7 @@ def expect(rulebook, count, what):
 def test_the_rulebook_follows_the_engine_once_per_event_across_restarts_and_an_engine_outage(setup):
     sim, connection, rulebook = setup
     # 1. Disconnect asked for (a --vars boolean, as AAP's activation variables give it).
-    rulebook.start(ovirt_iscsi_eda_disconnect_on_maintenance=True)
+    rulebook.start(ovirt_iscsi_eda_disconnect_on_maintenance=True, ovirt_iscsi_eda_hosts='hypervisors')
     cycle(host(connection, 'host2'))
     seen = expect(rulebook, 2, 'host2: no disconnect and paths run')
     bonds = connection.system_service().data_centers_service().data_center_service(
@@ -151,8 +151,8 @@ def test_the_rulebook_follows_the_engine_once_per_event_across_restarts_and_an_e
     assert [(r['rule'], r['name'], r['hosts'], r['data_center'], r['bond']) for r in seen] == [
         (DISCONNECT_RULE, 'host_maintenance', 'host2', 'Default', None),
         (PATHS_RULE, 'host_activated', 'host2', 'Default', None),
-        (DC_RULE, 'iscsi_bond_added', 'all', 'Default', 'eda-bond'),
-        (DC_RULE, 'iscsi_bond_updated', 'all', 'Default', 'eda-bond'),
+        (DC_RULE, 'iscsi_bond_added', 'hypervisors', 'Default', 'eda-bond'),
+        (DC_RULE, 'iscsi_bond_updated', 'hypervisors', 'Default', 'eda-bond'),
     ]
     # The events handled are the engine's (its log, read apart from the source).
     logged = {event['id']: event['type'] for event in sim.events()}
