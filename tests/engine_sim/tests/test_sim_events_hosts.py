@@ -180,6 +180,9 @@ def test_bond_writes_and_cluster_attachments_are_logged_and_refusals_are_not(sim
     service = bonds.iscsi_bond_service(bond.id)
     service.networks_service().add(types.Network(id=names.net('iscsi-b')))
     service.networks_service().network_service(names.net('iscsi-a')).remove()
+    connection_id = names.domains['iscsi-data'][0]
+    service.storage_server_connections_service().add(types.StorageConnection(id=connection_id))
+    service.storage_server_connections_service().storage_connection_service(connection_id).remove()
     service.update(types.IscsiBond(name='logged-2'))
     service.remove()
     logged = [(event.code, event.description) for event in reversed(events_after(admin, start))]
@@ -188,6 +191,8 @@ def test_bond_writes_and_cluster_attachments_are_logged_and_refusals_are_not(sim
         (10402, "iSCSI bond 'logged' was successfully updated."),
         (2035, 'The following Networks has been removed from the iSCSI bond logged: iscsi-a. for those changes '
                'to take affect, the hosts must be moved to maintenance and activated again.'),
+        (10402, "iSCSI bond 'logged' was successfully updated."),
+        (10402, "iSCSI bond 'logged' was successfully updated."),
         (10402, "iSCSI bond 'logged' was successfully updated."),
         (10402, "iSCSI bond 'logged-2' was successfully updated."),
         (10404, "iSCSI bond 'logged-2' was removed from Data Center 'Default'"),
