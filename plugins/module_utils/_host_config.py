@@ -5,7 +5,8 @@
 
 The block keeps the markers the role's earlier ``blockinfile`` task wrote, so hosts it tuned
 keep one block. Where VDSM owns ``/etc/multipath.conf`` (its header on line 1) only a drop-in
-is written, and VDSM's file is never touched.
+is written, and VDSM's file is never touched. What each write replaced goes to the host's
+record (``_host_record``), so that a host leaving for good gets it back (``absent_plan``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 BLOCK_BEGIN = '# BEGIN ovirt_iscsi.multipath.iscsi_paths: fast failover'
 BLOCK_END = '# END ovirt_iscsi.multipath.iscsi_paths: fast failover'
 VDSM_HEADER = '# VDSM REVISION'
+# In a comment of the first lines of every whole file the role writes (its templates).
+OWN_MARKER = 'ovirt_iscsi.multipath'
 
 
 def with_block(text, settings):
@@ -29,6 +32,62 @@ def with_block(text, settings):
     body = [BLOCK_BEGIN] + block + [BLOCK_END] if block else []
     result = head + body + tail
     return '\n'.join(result) + '\n' if result else ''
+
+
+def has_block(text):
+    """The tuning block is in ``text``."""
+    lines = (text or '').splitlines()
+    return BLOCK_BEGIN in lines and BLOCK_END in lines[lines.index(BLOCK_BEGIN):]
+
+
+def own_file(text):
+    """A whole file this collection wrote: its marker in a comment of the first lines (what an
+    earlier version wrote without recording it)."""
+    return any(line.startswith('#') and OWN_MARKER in line for line in (text or '').splitlines()[:3])
+
+
+def recorded_files(files, writes, current, *, iscsid_conf):
+    """The record's ``files`` after ``writes`` ({path: content or None}; ``current`` {path: content
+    or None} before them): a file written whole for the first time keeps what it replaces (nothing
+    when it was absent or an earlier version's own), the block is noted while it is there, and a
+    file removed leaves the record."""
+    files = dict(files)
+    for path, content in writes.items():
+        if content is None:
+            files.pop(path, None)
+        elif path == iscsid_conf:
+            if has_block(content):
+                files[path] = {'kind': 'block'}
+            else:
+                files.pop(path, None)
+        elif path not in files:
+            before = current.get(path)
+            files[path] = {'kind': 'file', 'before': None if own_file(before) else before}
+    return files
+
+
+def absent_plan(current, files, *, iscsid_conf, conf_path, dropin_path):
+    """What undoes this collection's files: ({path: content or None}, [{path, action}]).
+
+    The block leaves iscsid.conf; multipath.conf gets back what the record kept (removed when
+    there was none, or when an earlier version wrote it without recording it), never where VDSM
+    owns it, nor when it is neither recorded nor the collection's own; the drop-in (the
+    collection's own path) is removed. A file that is not there is not made again."""
+    writes, actions = {}, []
+    text = current.get(iscsid_conf)
+    if has_block(text):
+        writes[iscsid_conf] = with_block(text, {})
+        actions.append({'path': iscsid_conf, 'action': 'its block removed'})
+    for path in (conf_path, dropin_path):
+        now = current.get(path)
+        entry = files.get(path)
+        if now is None or (path == conf_path and (vdsm_owns(now) or (entry is None and not own_file(now)))):
+            continue
+        before = (entry or {}).get('before')
+        if now != before:
+            writes[path] = before
+            actions.append({'path': path, 'action': 'removed' if before is None else 'restored as it was before'})
+    return writes, actions
 
 
 def vdsm_owns(text):

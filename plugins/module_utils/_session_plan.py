@@ -267,15 +267,16 @@ def intended_record(record, plan):
     nodes = dict((record_key(e), e) for e in record.get('nodes') or [])
     for session in plan.create_nodes:
         nodes.setdefault(key_of(session), record_entry(session))
-    return {'ifaces': sorted(ifaces), 'nodes': [nodes[k] for k in sorted(nodes)]}
+    # Other keys (the files iscsi_host_config records) stay as they are.
+    return dict(record, ifaces=sorted(ifaces), nodes=[nodes[k] for k in sorted(nodes)])
 
 
 def settled_record(record, host):
     """The record after a run: what it lists and the host still has (a run cut short may have
     recorded what it never made)."""
     present = set(key_of(n) for n in host['nodes'])
-    return {'ifaces': sorted(i for i in record.get('ifaces') or [] if i in host['ifaces']),
-            'nodes': [e for e in record.get('nodes') or [] if record_key(e) in present]}
+    return dict(record, ifaces=sorted(i for i in record.get('ifaces') or [] if i in host['ifaces']),
+                nodes=[e for e in record.get('nodes') or [] if record_key(e) in present])
 
 
 def is_empty(plan):

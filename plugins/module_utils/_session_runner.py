@@ -12,55 +12,25 @@ keeps an active path without it, and delete what the collection made and no long
 from __future__ import annotations
 
 import concurrent.futures
-import json
-import os
-import tempfile
 import time
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import find_command
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import (
-    host_report, join_paths, last_path_of, path_key)
+# The record is shared with iscsi_host_config (_host_record); read_record stays importable from here.
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record import read_record, write_record
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import host_report, join_paths, path_key
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
-    RC_NO_OBJECTS_FOUND, RC_SESSION_EXISTS, IscsiadmError, format_portal, node_args)
+    RC_NO_OBJECTS_FOUND, RC_SESSION_EXISTS, IscsiadmError, node_args)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_scan import ScsiHosts, disks_of, scan_hosts, scan_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import read_paths
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
     describe, intended_record, key_of, make_plan, settled_record)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._shared_subnet import SharedSubnetSettings, nic_addresses
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._target_release import (
-    BlockDevices, flush_map, leaving_targets, own_luns, refusal, who_holds)
-
-EMPTY_RECORD = {'ifaces': [], 'nodes': []}
+    BlockDevices, flush_map, leaving_targets, own_luns, refusal, stale_outcome, who_holds)
 # Seconds a new path may stay out of every multipath map before it is handed to multipathd.
 ORPHAN_GRACE = 10
 # Seconds udev may take to name the disks of LUNs a rescan found.
 UDEV_SETTLE_SECONDS = 10
-
-
-def read_record(path):
-    """The collection's record of what it created; empty when there is none yet."""
-    try:
-        with open(path, encoding='utf-8') as handle:
-            record = json.load(handle)
-    except FileNotFoundError:
-        return dict(EMPTY_RECORD)
-    except ValueError as exc:
-        raise IscsiadmError('the record %s is not JSON (%s): fix or remove it' % (path, exc))
-    return {'ifaces': list(record.get('ifaces') or []), 'nodes': list(record.get('nodes') or [])}
-
-
-def write_record(path, record):
-    """Atomically (a run killed while writing leaves the old record or the new one), mode 0600."""
-    directory = os.path.dirname(path) or '.'
-    os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
-    with os.fdopen(handle, 'w', encoding='utf-8') as out:
-        json.dump(record, out, indent=2, sort_keys=True)
-        out.write('\n')
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
 
 
 def node_selector(session):
@@ -216,14 +186,16 @@ class SessionRunner:
         rc, out, err = self.module.run_command([binary, 'add', 'path', device], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
         self.orphans_added.append('%s: %s' % (device, (out or err or 'rc %d' % rc).strip()))
 
-    def remove_stale(self, plan, luns):
+    def remove_stale(self, plan, luns, staying=()):
         """Stale sessions out one at a time, each only while every LUN keeps another active path.
 
-        A target that leaves the host altogether is released first, as os-brick disconnects a
-        volume: its maps flushed, its disks deleted, then its sessions logged out; or, when
-        something holds its storage open, refused as a whole. Returns (left, kept, released, refused).
+        A target that leaves the host altogether (no desired session nor any of ``staying``, the
+        host's sessions that are not the collection's to remove, goes to it) is released first, as
+        os-brick disconnects a volume: its maps flushed, its disks deleted, then its sessions logged
+        out; or, when something holds its storage open, refused as a whole. Returns (left, kept,
+        released, refused).
         """
-        leaving = leaving_targets(plan.stale_sessions, list(plan.sessions) + list(plan.unreachable))
+        leaving = leaving_targets(plan.stale_sessions, list(plan.sessions) + list(plan.unreachable) + list(staying))
         released, refused = [], {}
         for target in leaving:
             outcome = self.release_target(target, luns)
@@ -231,28 +203,18 @@ class SessionRunner:
                 refused[target] = outcome
             else:
                 released.append(outcome)
-        gone, kept = set(), []
-        for session in plan.stale_sessions:
-            key, target = key_of(session), session['target'].lower()
-            reason = refused.get(target)
-            if not reason and target not in leaving:
-                blocked = last_path_of(luns, key, gone)
-                reason = blocked and 'kept: the last active path of %s' % ', '.join(blocked)
-            if reason:
-                kept.append(dict(target=session['target'], iface=session['iface'],
-                                 portal=format_portal(session['address'], session['port']), reason=reason))
-                continue
-            if target not in leaving:  # a released target's disks are gone already
-                self.detach_paths(luns, key)
+        going, kept = stale_outcome(plan.stale_sessions, luns, leaving, refused)
+        for session in going:
+            if session['target'].lower() not in leaving:  # a released target's disks are gone already
+                self.detach_paths(luns, key_of(session))
             self.run(['-m', 'session', '-r', str(session['sid']), '-u'], 'log out of %s' % describe(session))
-            gone.add(key)
-        kept_keys = set(key_of(s) for s in plan.stale_sessions) - gone
+        kept_keys = set(key_of(s) for s in plan.stale_sessions) - set(key_of(s) for s in going)
         for node in plan.stale_nodes:
             if key_of(node) not in kept_keys and node['target'].lower() not in refused:
                 self.run(node_selector(node) + ['-o', 'delete'], 'delete the node record for %s' % describe(node),
                          ok_rcs=(0, RC_NO_OBJECTS_FOUND))
         refusals = [dict(target=target, reason=reason) for target, reason in sorted(refused.items())]
-        return [s for s in plan.stale_sessions if key_of(s) in gone], kept, released, refusals
+        return going, kept, released, refusals
 
     def detach_paths(self, luns, key):
         """Take a leaving session's disks out of their maps, then delete them, before the logout.
@@ -339,7 +301,7 @@ def converge(module, iscsiadm, desired, *, options):
         would_change = bool(plan.create_ifaces or plan.rebind_ifaces or plan.create_nodes or plan.set_keys or plan.logins
                             or plan.stale_sessions or plan.stale_nodes or plan.stale_ifaces or subnet_changed)
         report['shared_subnet'] = shared_subnet
-        report['would_release'] = would_release(plan, luns, runner.devices)
+        report['would_release'] = would_release(plan, luns, runner.devices, staying=staying_sessions(host, plan))
         return (would_change and not options['verify_only']), report, plan
     runner.changed = subnet_changed
     clock = Stopwatch()
@@ -352,7 +314,7 @@ def converge(module, iscsiadm, desired, *, options):
     logged_in_now = bool(set(key_of(s) for s in plan.logins) - set(failed)) or bool(new_disks)
     sessions, luns = runner.settle(plan.sessions, failed, logged_in_now=logged_in_now, sessions=rescanned)
     clock.lap('wait_for_paths')
-    leaving, kept, released, refused = runner.remove_stale(plan, luns)
+    leaving, kept, released, refused = runner.remove_stale(plan, luns, staying=staying_sessions(host, plan))
     removed_ifaces = runner.remove_ifaces(plan.stale_ifaces)
     runner.finish_record(record, None if runner.changed else host)
     clock.lap('remove_stale')
@@ -367,10 +329,18 @@ def converge(module, iscsiadm, desired, *, options):
     return runner.changed, report, plan
 
 
-def would_release(plan, luns, devices):
+def staying_sessions(host, plan):
+    """The host's sessions the plan does not remove (another's, or desired): a target one of them
+    goes to stays on the host, so its maps and disks are not the run's to take away. A session
+    whose node record the plan removes (one in recovery, not logged out) does not stay."""
+    stale = set(key_of(s) for s in list(plan.stale_sessions) + list(plan.stale_nodes))
+    return [s for s in host['sessions'] if key_of(s) not in stale]
+
+
+def would_release(plan, luns, devices, staying=()):
     """Check mode: each target that would leave, and whether it would be released or refused."""
     out = []
-    for target in leaving_targets(plan.stale_sessions, list(plan.sessions) + list(plan.unreachable)):
+    for target in leaving_targets(plan.stale_sessions, list(plan.sessions) + list(plan.unreachable) + list(staying)):
         dummy, maps, held = release_plan(target, luns, devices)
         out.append({'target': target, 'maps': maps, 'refused': refusal(target, held) if held else None})
     return out

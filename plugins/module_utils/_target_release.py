@@ -16,6 +16,9 @@ import os
 import time
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import find_command
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import last_path_of
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import format_portal
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import key_of
 
 SYS_BLOCK = '/sys/block'
 # Processes that keep a disk open as part of the multipath stack itself, not as its users:
@@ -28,6 +31,27 @@ def leaving_targets(stale_sessions, desired):
     """Targets of stale sessions that no desired session goes to any more (lower-cased)."""
     staying = set(s['target'].lower() for s in desired)
     return sorted(set(s['target'].lower() for s in stale_sessions) - staying)
+
+
+def stale_outcome(stale_sessions, luns, leaving, refused):
+    """Which stale sessions go, in order, and which stay and why (pure, so that check mode
+    predicts what a run does): a session of a ``refused`` target stays; one of a target that
+    stays on the host (not ``leaving``) goes only while every LUN keeps another active path, the
+    sessions before it counted as gone. Returns (going, kept)."""
+    gone, going, kept = set(), [], []
+    for session in stale_sessions:
+        key, target = key_of(session), session['target'].lower()
+        reason = refused.get(target)
+        if not reason and target not in leaving:
+            blocked = last_path_of(luns, key, gone)
+            reason = blocked and 'kept: the last active path of %s' % ', '.join(blocked)
+        if reason:
+            kept.append(dict(target=session['target'], iface=session['iface'],
+                             portal=format_portal(session['address'], session['port']), reason=reason))
+            continue
+        going.append(session)
+        gone.add(key)
+    return going, kept
 
 
 def own_luns(luns, target):

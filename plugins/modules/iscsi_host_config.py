@@ -16,6 +16,14 @@ description:
     their configuration changed. Reads everything first and writes only what differs.
   - When C(iscsiadm) or C(multipathd) is missing it changes nothing and returns RV(missing_commands)
     and RV(os_family), so that the caller installs the packages and calls it again.
+  - What a file written whole replaced (or that there was none) is kept in the host's record
+    (O(record_file)) before the first write, so that O(state=absent) can put it back.
+  - With O(state=absent) (a host leaving for good) it undoes its own files and nothing else. The
+    tuning block leaves C(iscsid.conf), C(multipath.conf) gets back what the record kept (removed
+    when there was none, or when an earlier version wrote it without recording; never where VDSM
+    owns it, nor when it is neither recorded nor the collection's), the drop-in is removed, then the
+    record when it lists nothing more. iscsid is restarted when it runs and multipathd reloaded
+    when it runs; services are neither stopped nor disabled (VDSM's sessions may need them).
 author:
   - ovirt_iscsi.multipath contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -28,6 +36,15 @@ attributes:
   diff_mode:
     details: The files before and after.
 options:
+  state:
+    description: V(present), configured; V(absent), this collection's files undone (see the description).
+    type: str
+    choices: [present, absent]
+    default: present
+  record_file:
+    description: The host's record of what this collection made (shared with M(ovirt_iscsi.multipath.iscsi_sessions)).
+    type: path
+    default: /var/lib/ovirt_iscsi_multipath.iscsi_paths.json
   iscsid_conf:
     description: Path of iscsid's configuration.
     type: path
@@ -41,9 +58,8 @@ options:
     type: path
     default: /etc/multipath.conf
   multipath_conf_content:
-    description: The whole C(multipath.conf), written where VDSM does not own it.
+    description: The whole C(multipath.conf), written where VDSM does not own it. Required with O(state=present).
     type: str
-    required: true
   multipath_dropin:
     description: The drop-in written where VDSM owns C(multipath.conf).
     type: path
@@ -98,6 +114,13 @@ written:
   returned: always
   type: list
   elements: str
+removed:
+  description:
+    - With O(state=absent), each file undone (would be, in check mode) with its C(path) and C(action) (V(its block
+      removed), V(removed), V(restored as it was before)); the record last when it was removed.
+  returned: when O(state=absent)
+  type: list
+  elements: dict
 lock:
   description: Seconds this run waited for another run's host lock (C(waited)), and the note of a run that died holding it (C(took_over)).
   returned: when the module could change the host (not in check mode)
@@ -112,16 +135,20 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, find_command, run_host_module
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import DEFAULT_LOCK_FILE, HostLock
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config import (
-    ENABLED_STATES, multipath_files, vdsm_owns, with_block)
+    ENABLED_STATES, absent_plan, multipath_files, recorded_files, vdsm_owns, with_block)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record import (
+    is_empty, read_record, remove_record, write_record)
 
 # `multipathd show daemon` ends with its state: 'configure' while it reads its configuration.
 MULTIPATHD_READY = ('idle', 'running')
 
 ARGUMENT_SPEC = dict(
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    record_file=dict(type='path', default='/var/lib/ovirt_iscsi_multipath.iscsi_paths.json'),
     iscsid_conf=dict(type='path', default='/etc/iscsi/iscsid.conf'),
     iscsid_settings=dict(type='dict', default={}),
     multipath_conf=dict(type='path', default='/etc/multipath.conf'),
-    multipath_conf_content=dict(type='str', required=True),
+    multipath_conf_content=dict(type='str'),
     multipath_dropin=dict(type='path', default='/etc/multipath/conf.d/ovirt_iscsi_multipath.conf'),
     multipath_dropin_content=dict(type='str', default=''),
     services=dict(type='list', elements='str', default=['iscsid', 'multipathd']),
@@ -191,27 +218,47 @@ def plan(module, result):
                              dropin_path=params['multipath_dropin'], dropin_content=params['multipath_dropin_content'])
     iscsid_now = read(params['iscsid_conf']) or ''
     wanted[params['iscsid_conf']] = with_block(iscsid_now, dict((k, str(v)) for k, v in params['iscsid_settings'].items()))
-    writes, diff = {}, []
+    writes, diff, current = {}, [], {}
     for path, content in wanted.items():
-        now = iscsid_now if path == params['iscsid_conf'] else read(path)
+        now = current[path] = iscsid_now if path == params['iscsid_conf'] else read(path)
         if now != content:
             writes[path] = content
             diff.append({'before_header': path, 'after_header': path, 'before': now or '', 'after': content or ''})
-    return writes, diff, [] if module.check_mode else services_to_fix(module, params['services'])
+    return writes, diff, [] if module.check_mode else services_to_fix(module, params['services']), current
+
+
+def record_writes(params, writes, current):
+    """Before the first write: what the writes replace, into the record (left as it is when that changes nothing)."""
+    record = read_record(params['record_file'])
+    files = recorded_files(record.get('files') or {}, writes, current, iscsid_conf=params['iscsid_conf'])
+    if files != (record.get('files') or {}):
+        record = dict(record, files=files)
+        if not files:
+            del record['files']
+        write_record(params['record_file'], record)
 
 
 def run(module):
-    params = module.params
+    if module.params['state'] == 'absent':
+        # A host leaving for good: the block, multipath's file or drop-in, then the record.
+        return locked(module, unconfigure, dict(changed=False, missing_commands=[], os_family=os_family(), vdsm_owned=False,
+                                                written=[], removed=[]))
     missing = [c for c in ('iscsiadm', 'multipathd') if not module.get_bin_path(c)]
     result = dict(changed=False, missing_commands=missing, os_family=os_family(), vdsm_owned=False, written=[])
     if missing:
         return result
+    return locked(module, configure, result)
+
+
+def locked(module, work, result):
+    """``work(module, result)``, holding the host lock unless in check mode (which writes nothing).
+
+    One writer at a time per host, with iscsi_sessions: another run's reload must not land
+    between this run's writes and its own wait for multipathd."""
     if module.check_mode:
-        return configure(module, result)
-    # One writer at a time per host, with iscsi_sessions: another run's reload must not land
-    # between this run's writes and its own wait for multipathd.
-    with HostLock(params['lock_file'], params['lock_timeout'], 'iscsi_host_config') as lock:
-        result = configure(module, result)
+        return work(module, result)
+    with HostLock(module.params['lock_file'], module.params['lock_timeout'], 'iscsi_host_config') as lock:
+        result = work(module, result)
     result['lock'] = {'waited': lock.waited, 'took_over': lock.took_over}
     return result
 
@@ -219,13 +266,17 @@ def run(module):
 def configure(module, result):
     """Plan the files and services, then write and (re)start what differs."""
     params = module.params
-    writes, diff, services = plan(module, result)
+    writes, diff, services, current = plan(module, result)
     result['written'] = list(writes)
     result['changed'] = bool(writes or services)
     if module._diff:
         result['diff'] = diff
     if module.check_mode or not result['changed']:
         return result
+    try:
+        record_writes(params, writes, current)
+    except OSError as exc:
+        raise HostError('writing the record %s failed: %s' % (params['record_file'], exc.strerror or exc), **result) from None
     for path, content in writes.items():
         try:
             put(module, path, content)
@@ -253,6 +304,50 @@ def configure(module, result):
     return result
 
 
+def unconfigure(module, result):
+    """Undo this collection's files as the record and their markers say (``absent_plan``), the record last."""
+    params = module.params
+    paths = (params['iscsid_conf'], params['multipath_conf'], params['multipath_dropin'])
+    current = dict((path, read(path)) for path in paths)
+    result['vdsm_owned'] = vdsm_owns(current[params['multipath_conf']])
+    record = read_record(params['record_file'])
+    writes, actions = absent_plan(current, record.get('files') or {}, iscsid_conf=params['iscsid_conf'],
+                                  conf_path=params['multipath_conf'], dropin_path=params['multipath_dropin'])
+    # Every file the record lists is settled now: undone, VDSM's, or gone already.
+    settled = dict((k, v) for k, v in record.items() if k != 'files')
+    record_exists = os.path.exists(params['record_file'])
+    result.update(written=list(writes), removed=actions, changed=bool(writes) or (record_exists and settled != record))
+    if is_empty(settled) and record_exists:
+        result['changed'] = True
+        result['removed'].append({'path': params['record_file'], 'action': 'removed'})
+    if module._diff:
+        result['diff'] = [{'before_header': path, 'after_header': path, 'before': current[path] or '', 'after': content or ''}
+                          for path, content in writes.items()]
+    if module.check_mode or not result['changed']:
+        return result
+    try:
+        for path, content in writes.items():
+            put(module, path, content)
+        # Last: a run cut short before this point finds the record and goes on from it.
+        if is_empty(settled):
+            remove_record(params['record_file'])
+        elif settled != record:
+            write_record(params['record_file'], settled)
+    except OSError as exc:
+        raise HostError('undoing %s failed: %s' % (exc.filename or 'a file', exc.strerror or exc), **result) from None
+    # Running services read their configuration again; stopped ones are left stopped.
+    if params['iscsid_conf'] in writes:
+        rc, dummy, err = systemctl(module, 'try-restart', 'iscsid')
+        if rc != 0:
+            raise HostError('systemctl try-restart iscsid failed after its block was removed: %s' % err, **result)
+    if set(writes) - set([params['iscsid_conf']]) and systemctl(module, 'is-active', 'multipathd')[1] == 'active':
+        rc, dummy, err = systemctl(module, 'reload', 'multipathd')
+        if rc != 0:
+            raise HostError('systemctl reload multipathd failed after its configuration changed: %s' % err, **result)
+        wait_for_multipathd(module, result)
+    return result
+
+
 def wait_for_multipathd(module, result, seconds=60):
     """Until multipathd has read its configuration again: paths that appear while it reconfigures
     can stay orphans with no map (seen in the lab when logins followed a reload at once)."""
@@ -272,7 +367,8 @@ def wait_for_multipathd(module, result, seconds=60):
 
 
 def main():
-    run_host_module(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True), run)
+    run_host_module(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
+                                  required_if=[('state', 'present', ['multipath_conf_content'])]), run)
 
 
 if __name__ == '__main__':

@@ -26,6 +26,14 @@ description:
     run again ends as an uninterrupted run does.
   - A session whose portal lies outside its iface's subnet is not tried; it is reported in
     C(unreachable) of RV(report).
+  - With O(state=absent) (a host leaving for good) it removes what its O(record_file) says this collection made, and
+    nothing else, whatever O(ownership) says. Its sessions first, a target no other session goes to released as above
+    (maps flushed, disks deleted, then the logouts), or refused whole, naming the map and its holder, when something
+    holds its storage open; a session of a target that VDSM's sessions keep on the host leaves its maps first, and only
+    while every LUN keeps another active path. Then its node records, then its ifaces (not one that what stays still
+    uses), then, when nothing was refused or kept, its sysctl.d file with the values from before restored live, and the
+    record last (C(files) of it are M(ovirt_iscsi.multipath.iscsi_host_config)'s, which removes the record then).
+    VDSM's sessions, node records and ifaces, and anyone else's, are left as they are.
   - LUNs that a target added after login are found on the next run. The logged-in sessions the
     run keeps are scanned for new LUNs (every run, since the engine's plan names no LUNs), in
     process, by writing to their SCSI hosts' C(scan) attribute in sysfs as iscsiadm itself does, all
@@ -41,17 +49,25 @@ extends_documentation_fragment:
   - ovirt_iscsi.multipath.attributes.host
 attributes:
   check_mode:
-    details: Reads only, and reports the logins it would make in C(would_create) of RV(report).
+    details:
+      - Reads only, and reports the logins it would make in C(would_create) of RV(report).
+      - With O(state=absent), what it would remove (C(removed)) and refuse (C(refused)), from the paths and holders read now.
   diff_mode:
     details: Ifaces, node records and logins before and after; never a CHAP secret.
 options:
+  state:
+    description:
+      - V(present), the host converged to O(sessions). V(absent), everything the record lists removed (the host leaves
+        for good); it takes no O(sessions).
+    type: str
+    choices: [present, absent]
+    default: present
   sessions:
     description:
       - Every session the host must have. The shape of RV(ovirt_iscsi.multipath.iscsi_bond_info#module:host_plan[].sessions),
-        with the CHAP password added.
+        with the CHAP password added. Required with O(state=present).
     type: list
     elements: dict
-    required: true
     suboptions:
       iface:
         description: The iface, named after the NIC (as VDSM names it), or V(default) for the host's routing table.
@@ -213,6 +229,10 @@ report:
       (C(set_live)) and the sysctl.d C(file).
     - C(lock), how long this run waited for the host lock (C(waited)) and the note of a run that died holding it
       (C(took_over)).
+    - With O(state=absent) instead, C(state) (V(removed), or V(refused) when a target was refused or a session kept as a
+      LUN's last path); C(removed) (C(sessions), C(node_records), C(ifaces), C(files), C(sysctls), each C(sysctl) with the
+      C(value) it went back to); C(released), C(refused), C(kept) as above; C(kept_ifaces); C(untouched) (C(sessions),
+      C(node_records), C(ifaces) that are not the collection's); C(check_mode) (then C(removed) is what would be removed).
   returned: always
   type: dict
 record:
@@ -228,6 +248,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, run_host_module
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import DEFAULT_LOCK_FILE, HostLock
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._leave import leave
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
     STARTUP, PlanError, diff_of, normalize_sessions)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_runner import converge, read_record
@@ -251,7 +272,8 @@ SESSION_SPEC = dict(
 )
 
 ARGUMENT_SPEC = dict(
-    sessions=dict(type='list', elements='dict', required=True, options=SESSION_SPEC),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    sessions=dict(type='list', elements='dict', options=SESSION_SPEC),
     node_startup=dict(type='str', choices=['automatic', 'manual', 'onboot'], default='automatic'),
     node_settings=dict(type='dict', default={}),
     login_timeout=dict(type='int', default=15),
@@ -292,6 +314,8 @@ def options_of(params, desired):
 
 def run(module):
     # PlanError and HostLockTimeout are HostErrors: main() ends the task with them.
+    if module.params['state'] == 'absent':
+        return run_absent(module)
     desired = normalize_sessions(module.params['sessions'])
     options = options_of(module.params, desired)
     try:
@@ -310,8 +334,31 @@ def run(module):
     return result
 
 
+def run_absent(module):
+    """A host leaving for good: everything the record lists removed (``_leave``)."""
+    params = module.params
+    problems = (['state=absent takes no sessions (it removes what the record lists)'] if params['sessions'] else []) + (
+        ['state=absent removes, verify_only changes nothing: choose one'] if params['verify_only'] else []) + (
+        ['lock_timeout must be at least 0 (got %d)' % params['lock_timeout']] if params['lock_timeout'] < 0 else [])
+    if problems:
+        raise PlanError(problems)
+    try:
+        with HostLock(params['lock_file'], params['lock_timeout'], 'iscsi_sessions') as lock:
+            changed, report = leave(module, Iscsiadm(module), record_file=params['record_file'], check_mode=module.check_mode)
+    except OSError as exc:
+        raise HostError('%s: %s' % (exc.filename or 'a host file', exc.strerror or exc)) from None
+    report['lock'] = {'waited': lock.waited, 'took_over': lock.took_over}
+    result = dict(changed=changed, state=report['state'], report=report, record=read_record(params['record_file']))
+    if module._diff:
+        removed = report['removed']
+        before = dict((key, removed[key]) for key in ('sessions', 'node_records', 'ifaces', 'files'))
+        result['diff'] = {'before': before, 'after': dict((key, []) for key in before)}
+    return result
+
+
 def main():
-    run_host_module(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True), run)
+    run_host_module(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
+                                  required_if=[('state', 'present', ['sessions'])]), run)
 
 
 if __name__ == '__main__':

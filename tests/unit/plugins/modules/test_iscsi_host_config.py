@@ -19,7 +19,8 @@ class FakeModule:
     _diff = False
 
     def __init__(self, tmp_path):
-        self.params = dict(iscsid_conf=str(tmp_path / 'iscsid.conf'), iscsid_settings={'node.session.timeo.replacement_timeout': 5},
+        self.params = dict(state='present', record_file=str(tmp_path / 'record.json'),
+                           iscsid_conf=str(tmp_path / 'iscsid.conf'), iscsid_settings={'node.session.timeo.replacement_timeout': 5},
                            multipath_conf=str(tmp_path / 'multipath.conf'), multipath_conf_content='defaults {}\n',
                            multipath_dropin=str(tmp_path / 'dropin.conf'), multipath_dropin_content='', services=['iscsid'],
                            lock_file=str(tmp_path / 'lock'), lock_timeout=5)
