@@ -139,6 +139,9 @@ def leave(module, iscsiadm, *, record_file, check_mode, sysctls=None):
     left = {'ifaces': dict((name, i) for name, i in host['ifaces'].items() if name not in ifaces),
             'nodes': [n for n in host['nodes'] if key_of(n) not in gone]}
     settled = settled_record(record, left)
+    # Only iscsi_host_config's files keep the record: that module removes it after them (check
+    # mode cannot see that from there, as this run removed nothing: the role adds it to the report).
+    goes_with_files = not blocked and bool(settled.get('files')) and is_empty(dict(settled, files=None)) and os.path.exists(record_file)
     if not blocked and is_empty(settled):
         # Last: a run cut short before this point finds the record and goes on from it.
         if os.path.exists(record_file):
@@ -158,6 +161,7 @@ def leave(module, iscsiadm, *, record_file, check_mode, sysctls=None):
         'removed': {'sessions': [session_entry(s) for s in going], 'node_records': [record_entry(n) for n in nodes],
                     'ifaces': list(ifaces), 'files': files, 'sysctls': restored},
         'released': released, 'refused': refused, 'kept': kept, 'kept_ifaces': kept_ifaces,
+        'record_goes_with_files': goes_with_files,
         'untouched': {'sessions': [session_entry(s) for s in plan.staying],
                       'node_records': [record_entry(n) for n in plan.untouched_nodes], 'ifaces': plan.untouched_ifaces},
     }

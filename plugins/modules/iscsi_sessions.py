@@ -232,7 +232,9 @@ report:
     - With O(state=absent) instead, C(state) (V(removed), or V(refused) when a target was refused or a session kept as a
       LUN's last path); C(removed) (C(sessions), C(node_records), C(ifaces), C(files), C(sysctls), each C(sysctl) with the
       C(value) it went back to); C(released), C(refused), C(kept) as above; C(kept_ifaces); C(untouched) (C(sessions),
-      C(node_records), C(ifaces) that are not the collection's); C(check_mode) (then C(removed) is what would be removed).
+      C(node_records), C(ifaces) that are not the collection's); C(check_mode) (then C(removed) is what would be removed);
+      C(record_goes_with_files), true when only M(ovirt_iscsi.multipath.iscsi_host_config)'s files keep the record, which
+      that module then removes with them.
   returned: always
   type: dict
 record:

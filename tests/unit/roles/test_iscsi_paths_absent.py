@@ -75,3 +75,105 @@ def test_disconnect_host_refuses_a_pattern_that_names_no_host(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 2 and 'no inventory host matches host9 (data center Default)' in out, out
     assert 'host1' not in re.findall(r'^(\S+)\s+: ok=', out, re.M)
+
+
+FIXTURES = os.path.join(TOP, 'tests', 'unit', 'plugins', 'module_utils', 'fixtures')
+T1 = 'iqn.2026-11.test.ovirt-iscsi-lab:storage1'
+# Stand-ins for the host's tools: iscsiadm answers host1's captured ifaces, node records and
+# sessions (storage1 and storage2 through ens4 and ens5) and logs every call; multipathd its paths.
+FAKE_ISCSIADM = '''#!/bin/sh
+echo "$*" >> "%(log)s"
+case "$*" in
+  "-m iface") cat "%(fixtures)s/iscsiadm/iface-list.txt" ;;
+  "-m node -P 1") cat "%(fixtures)s/iscsiadm/node-tree.txt" ;;
+  "-m session -P 3") cat "%(fixtures)s/iscsiadm/session-tree.txt" ;;
+  *) echo "unexpected: $*" >&2; exit 1 ;;
+esac
+'''
+FAKE_MULTIPATHD = '''#!/bin/sh
+case "$*" in
+  "show paths raw format"*) cat "%(fixtures)s/multipathd/show-paths-raw.txt" ;;
+  *) echo "unexpected: $*" >&2; exit 1 ;;
+esac
+'''
+FAKE_SYSTEMCTL = '''#!/bin/sh
+echo "$*" >> "%(log)s"
+case "$1" in is-active) echo inactive; exit 3 ;; esac
+'''
+
+
+def run_absent_role(tmp_path, record, *args):
+    """The role with iscsi_paths_state absent on this machine, every host path it writes under
+    tmp_path (module_defaults) and the tools stood in for; returns (rc, output, iscsiadm calls, systemctl calls)."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    values = {'log': str(tmp_path / 'iscsiadm.log'), 'fixtures': FIXTURES}
+    for name, text in (('iscsiadm', FAKE_ISCSIADM), ('multipathd', FAKE_MULTIPATHD), ('multipath', FAKE_MULTIPATHD),
+                       ('systemctl', FAKE_SYSTEMCTL % dict(values, log=str(tmp_path / 'systemctl.log')))):
+        (bin_dir / name).write_text(text % values)
+        (bin_dir / name).chmod(0o755)
+    (tmp_path / 'iscsid.conf').write_text('node.startup = manual\n# BEGIN ovirt_iscsi.multipath.iscsi_paths: fast failover\n'
+                                          'node.session.timeo.replacement_timeout = 1\n# END ovirt_iscsi.multipath.iscsi_paths: fast failover\n')
+    (tmp_path / 'multipath.conf').write_text('# Written by ovirt_iscsi.multipath.iscsi_paths on a host where VDSM does not own this file.\n')
+    (tmp_path / 'record.json').write_text(json.dumps(record))
+    paths = {'lock_file': str(tmp_path / 'lock'), 'record_file': str(tmp_path / 'record.json')}
+    playbook = tmp_path / 'play.yml'
+    playbook.write_text(json.dumps([{
+        'name': 'A host leaving for good', 'hosts': 'target', 'gather_facts': False,
+        'module_defaults': {'ovirt_iscsi.multipath.iscsi_sessions': paths,
+                            'ovirt_iscsi.multipath.iscsi_host_config': dict(paths, iscsid_conf=str(tmp_path / 'iscsid.conf'),
+                                                                            multipath_conf=str(tmp_path / 'multipath.conf'),
+                                                                            multipath_dropin=str(tmp_path / 'dropin.conf'))},
+        'roles': [{'role': 'ovirt_iscsi.multipath.iscsi_paths', 'vars': {'iscsi_paths_state': 'absent',
+                                                                         'iscsi_paths_state_file': str(tmp_path / 'record.json')}}],
+        'post_tasks': [{'name': 'Keep the report', 'check_mode': False, 'ansible.builtin.copy': {
+            'content': '{{ iscsi_paths_report | to_json }}', 'dest': str(tmp_path / 'report.json'), 'mode': '0600'}}]}]))
+    inventory = tmp_path / 'inventory.json'
+    inventory.write_text(json.dumps({'all': {'hosts': {'target': {
+        'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}}))
+    proc = subprocess.run(['ansible-playbook', '-i', str(inventory), str(playbook)] + list(args),
+                          env=dict(os.environ, ANSIBLE_NOCOLOR='1', PATH='%s:%s' % (bin_dir, os.environ['PATH'])),
+                          capture_output=True, text=True, check=False, timeout=180)
+    logged = [(tmp_path / name) for name in ('iscsiadm.log', 'systemctl.log')]
+    return (proc.returncode, proc.stdout + proc.stderr) + tuple(p.read_text().splitlines() if p.exists() else [] for p in logged)
+
+
+def test_check_mode_through_the_role_predicts_the_removal_and_writes_nothing(tmp_path):
+    """The record lists storage1's two node records and the iface ens5; storage2 through ens4 and
+    ens5 is VDSM's. Check mode only: a run would delete this machine's disks of those names."""
+    nodes = [{'target': T1, 'portal': '198.18.1.1:3260', 'iface': 'ens4'}, {'target': T1, 'portal': '198.18.2.1:3260', 'iface': 'ens5'}]
+    rc, out, calls, systemctl = run_absent_role(tmp_path, {'ifaces': ['ens5'], 'nodes': nodes}, '--check')
+    assert rc == 0, out
+    assert 'would remove: 2 session(s), 0 node record(s)' not in out and 'would remove: 2 session(s), 2 node record(s)' in out, out
+    assert ('left as they were: 2 session(s), 2 node record(s), ifaces ens4, ens6 that this collection did not make; '
+            'kept, as what stays uses them: ifaces ens5') in out, out
+    assert calls == ['-m iface', '-m node -P 1', '-m session -P 3'] and systemctl == [], (calls, systemctl)
+    report = json.loads((tmp_path / 'report.json').read_text())
+    assert report['check_mode'] and report['state'] == 'removed'
+    # ens5 stays in the record (VDSM's storage2 session uses it), so the record stays too.
+    assert report['removed']['files'] == [str(tmp_path / 'iscsid.conf'), str(tmp_path / 'multipath.conf')]
+    assert (tmp_path / 'record.json').exists() and 'BEGIN ovirt_iscsi' in (tmp_path / 'iscsid.conf').read_text()
+
+
+def test_check_mode_through_the_role_counts_the_record_that_goes_with_the_files(tmp_path):
+    nodes = [{'target': T1, 'portal': '198.18.1.1:3260', 'iface': 'ens4'}]
+    record = {'ifaces': [], 'nodes': nodes, 'files': {str(tmp_path / 'multipath.conf'): {'kind': 'file', 'before': None}}}
+    rc, out, calls, systemctl = run_absent_role(tmp_path, record, '--check')
+    assert rc == 0, out
+    report = json.loads((tmp_path / 'report.json').read_text())
+    assert report['removed']['files'] == [str(tmp_path / 'iscsid.conf'), str(tmp_path / 'multipath.conf'), str(tmp_path / 'record.json')]
+    assert json.loads((tmp_path / 'record.json').read_text()) == record
+
+
+def test_a_host_whose_record_lists_no_session_loses_only_the_collections_files_and_record(tmp_path):
+    rc, out, calls, systemctl = run_absent_role(tmp_path, {'ifaces': [], 'nodes': [], 'files': {
+        str(tmp_path / 'multipath.conf'): {'kind': 'file', 'before': None}}})
+    assert rc == 0, out
+    assert calls == ['-m iface', '-m node -P 1', '-m session -P 3'], 'no iscsiadm write: %s' % calls
+    assert (tmp_path / 'iscsid.conf').read_text() == 'node.startup = manual\n'
+    assert not (tmp_path / 'multipath.conf').exists() and not (tmp_path / 'record.json').exists()
+    assert systemctl == ['try-restart iscsid', 'is-active multipathd'], 'services only restarted when they run: %s' % systemctl
+    report = json.loads((tmp_path / 'report.json').read_text())
+    assert report['removed'] == {'sessions': [], 'node_records': [], 'ifaces': [], 'sysctls': [],
+                                 'files': [str(tmp_path / 'iscsid.conf'), str(tmp_path / 'multipath.conf'), str(tmp_path / 'record.json')]}
+    assert len(report['untouched']['sessions']) == 4 and report['untouched']['ifaces'] == ['ens4', 'ens5', 'ens6']

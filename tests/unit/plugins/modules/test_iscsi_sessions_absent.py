@@ -171,6 +171,16 @@ def test_check_mode_writes_nothing_and_predicts_what_a_run_removes(tmp, monkeypa
         assert predicted['report'][key] == actual['report'][key], key
 
 
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_the_files_iscsi_host_config_recorded_keep_the_record_for_it_to_remove(tmp, monkeypatch, check_mode):
+    files = {'/etc/multipath.conf': {'kind': 'file', 'before': None}}
+    written = dict(record(tmp), files=files)
+    (tmp / 'record.json').write_text(json.dumps(written))
+    result = run(FakeHost(**LEAVING, record_file=str(tmp / 'record.json')), tmp, monkeypatch, check_mode=check_mode)
+    assert result['report']['record_goes_with_files'] and str(tmp / 'record.json') not in result['report']['removed']['files']
+    assert json.loads((tmp / 'record.json').read_text()) == (written if check_mode else {'ifaces': [], 'nodes': [], 'files': files})
+
+
 def test_a_host_with_nothing_of_the_collections_changes_nothing(tmp_path, monkeypatch):
     host = FakeHost(**WITH_VDSM, record_file=str(tmp_path / 'record.json'))
     result = run(host, tmp_path, monkeypatch)
