@@ -86,13 +86,13 @@ echo "$*" >> "%(log)s"
 case "$*" in
   "-m iface") cat "%(fixtures)s/iscsiadm/iface-list.txt" ;;
   "-m node -P 1") cat "%(fixtures)s/iscsiadm/node-tree.txt" ;;
-  "-m session -P 3") cat "%(fixtures)s/iscsiadm/session-tree.txt" ;;
+  "-m session -P 3") cat "%(fixtures)s/iscsiadm/session-tree%(cut)s.txt" ;;
   *) echo "unexpected: $*" >&2; exit 1 ;;
 esac
 '''
 FAKE_MULTIPATHD = '''#!/bin/sh
 case "$*" in
-  "show paths raw format"*) cat "%(fixtures)s/multipathd/show-paths-raw.txt" ;;
+  "show paths raw format"*) cat "%(fixtures)s/multipathd/show-paths-raw%(cut)s.txt" ;;
   *) echo "unexpected: $*" >&2; exit 1 ;;
 esac
 '''
@@ -102,12 +102,13 @@ case "$1" in is-active) echo inactive; exit 3 ;; esac
 '''
 
 
-def run_absent_role(tmp_path, record, *args):
+def run_absent_role(tmp_path, record, *args, cut=False):
     """The role with iscsi_paths_state absent on this machine, every host path it writes under
-    tmp_path (module_defaults) and the tools stood in for; returns (rc, output, iscsiadm calls, systemctl calls)."""
+    tmp_path (module_defaults) and the tools stood in for (``cut``: host1 with iscsi-b cut, as
+    captured); returns (rc, output, iscsiadm calls, systemctl calls)."""
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir()
-    values = {'log': str(tmp_path / 'iscsiadm.log'), 'fixtures': FIXTURES}
+    values = {'log': str(tmp_path / 'iscsiadm.log'), 'fixtures': FIXTURES, 'cut': '-cut' if cut else ''}
     for name, text in (('iscsiadm', FAKE_ISCSIADM), ('multipathd', FAKE_MULTIPATHD), ('multipath', FAKE_MULTIPATHD),
                        ('systemctl', FAKE_SYSTEMCTL % dict(values, log=str(tmp_path / 'systemctl.log')))):
         (bin_dir / name).write_text(text % values)
@@ -177,3 +178,15 @@ def test_a_host_whose_record_lists_no_session_loses_only_the_collections_files_a
     assert report['removed'] == {'sessions': [], 'node_records': [], 'ifaces': [], 'sysctls': [],
                                  'files': [str(tmp_path / 'iscsid.conf'), str(tmp_path / 'multipath.conf'), str(tmp_path / 'record.json')]}
     assert len(report['untouched']['sessions']) == 4 and report['untouched']['ifaces'] == ['ens4', 'ens5', 'ens6']
+
+
+def test_a_session_that_is_a_luns_last_active_path_fails_the_host_naming_it_and_nothing_after_runs(tmp_path):
+    """iscsi-b cut on host1 (captured): storage1's ens5 session, VDSM's, is in recovery, so the
+    collection's ens4 session is the last active path of storage1's LUNs (check mode: see above)."""
+    nodes = [{'target': T1, 'portal': '198.18.1.1:3260', 'iface': 'ens4'}]
+    rc, out, calls, systemctl = run_absent_role(tmp_path, {'ifaces': [], 'nodes': nodes}, '--check', cut=True)
+    failed = re.findall(r'^fatal: \[target\]: FAILED! => (.*)$', out, re.M)
+    assert rc == 2 and len(failed) == 1, out
+    assert ('Host target did not leave: kept: the last active path of 360000000000000000e00000000010001, '
+            '360000000000000000e00000000010002. Removed meanwhile: 0 session(s)') in failed[0], failed[0]
+    assert 'Remove the iscsid.conf block' not in out and systemctl == [], 'the files stay with what stays'
