@@ -23,6 +23,12 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command imp
 DEFAULT_LOCK_FILE = '/run/ovirt_iscsi_multipath.lock'
 POLL_SECONDS = 0.5
 
+# The options of every module that writes iscsiadm or multipath state (doc fragment ``host_lock``).
+LOCK_ARGUMENT_SPEC = dict(
+    lock_file=dict(type='path', default=DEFAULT_LOCK_FILE),
+    lock_timeout=dict(type='int', default=300),
+)
+
 
 class HostLockTimeout(HostError):
     """Another run held the lock for longer than the caller would wait."""
@@ -97,6 +103,10 @@ class HostLock:
         self._handle = handle
         return self
 
+    def report(self):
+        """The C(lock) entry of a module's result."""
+        return {'waited': self.waited, 'took_over': self.took_over}
+
     def __exit__(self, *exc_info):
         # Clearing the note first: a note found later always belongs to a run that did not get here.
         self._handle.seek(0)
@@ -106,3 +116,14 @@ class HostLock:
         self._handle.close()
         self._handle = None
         return False
+
+
+def holding_lock(module, module_name, work):
+    """``work(module)``'s result with its C(lock) entry, holding the host lock; in check mode, which
+    writes nothing, ``work(module)`` alone (no lock, no entry)."""
+    if module.check_mode:
+        return work(module)
+    with HostLock(module.params['lock_file'], module.params['lock_timeout'], module_name) as lock:
+        result = work(module)
+    result['lock'] = lock.report()
+    return result

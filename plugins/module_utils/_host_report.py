@@ -17,6 +17,7 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_pla
 OPERATIONAL = 'operational'
 DEGRADED = 'degraded'
 NON_OPERATIONAL = 'non operational'
+NO_SESSION = 'no logged-in session'
 
 
 def session_view(session):
@@ -94,6 +95,32 @@ def last_path_of(luns, key, gone):
     return blocked
 
 
+def without_active_path(luns, through):
+    """(lun, its paths ``through`` matches) for each of ``luns``, [(lun, paths)], that has no active
+    path ``through`` matches: what is missing, for the role's report and for iscsi_paths_info."""
+    for lun, paths in luns:
+        mine = [p for p in paths if through(p)]
+        if not any(p['active'] for p in mine):
+            yield lun, mine
+
+
+def missing_through_ifaces(luns, sessions, targets, ifaces):
+    """What iscsi_paths_info's ``expect_ifaces`` lacks, with host_report's rules: per target, a
+    logged-in session through each iface (wwid None); per LUN, an active path through each. IQNs
+    compare without regard to case, as ``node_key`` compares them."""
+    logged_in = set((s['target'].lower(), s['iface']) for s in sessions if s.get('target') and s.get('session_state') == 'LOGGED_IN')
+    missing = []
+    for target in sorted(targets):
+        missing += [{'wwid': None, 'target': target, 'iface': iface, 'reason': NO_SESSION}
+                    for iface in ifaces if (target.lower(), iface) not in logged_in]
+    for lun in luns:
+        for iface in ifaces:
+            for dummy in without_active_path([(lun, lun['paths'])], lambda p: p['iface'] == iface):
+                target = next((p['target'] for p in lun['paths']), None)
+                missing.append({'wwid': lun['wwid'], 'target': target, 'iface': iface, 'reason': 'no active path'})
+    return missing
+
+
 def _entry(session, reason, wwid=None):
     return {'wwid': wwid, 'target': session['target'], 'portal': format_portal(session['address'], session['port']),
             'iface': session['iface'], 'network': session['network'], 'reason': reason}
@@ -136,13 +163,11 @@ def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_l
         if key in planned:
             would_create.append(_entry(session, 'would log in'))
         elif key not in logged_in:
-            reason = failed.get(key) or ('session %s' % state_of[key].lower() if state_of.get(key) else 'no logged-in session')
+            reason = failed.get(key) or ('session %s' % state_of[key].lower() if state_of.get(key) else NO_SESSION)
             missing.append(_entry(session, reason))
         else:
-            for entry, paths in by_target.get(session['target'].lower(), []):
-                mine = [p for p in paths if path_key(p) == key]
-                if not any(p['active'] for p in mine):
-                    missing.append(_entry(session, path_state(mine[0]) if mine else 'no path', entry['wwid']))
+            for entry, mine in without_active_path(by_target.get(session['target'].lower(), []), lambda p: path_key(p) == key):
+                missing.append(_entry(session, path_state(mine[0]) if mine else 'no path', entry['wwid']))
     expected_targets = set(s['target'].lower() for s in desired if key_of(s) not in planned)
     lunless = sorted(t for t in expected_targets if t not in by_target)
     pathless = [e['wwid'] for e in report_luns if e['active_paths'] == 0]

@@ -19,29 +19,22 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command imp
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
     RC_LOGIN_AUTH_FAILED, RC_SESSION_EXISTS, IscsiadmError, describe_node, format_portal, node_args,
     parse_flat_nodes, split_portal)
-
-AUTH_METHOD = 'node.session.auth.authmethod'
-AUTH_USERNAME = 'node.session.auth.username'
-AUTH_PASSWORD = 'node.session.auth.password'
-STARTUP = 'node.startup'
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
+    AUTH_METHOD, AUTH_PASSWORD, AUTH_USERNAME, OWNED_KEYS, STARTUP, node_key, node_settings, normal_address)
 
 
 def desired_settings(*, startup, username, password, extra=None):
-    """The node record keys this collection owns, with the values they must have.
+    """The node record keys this collection owns, with the values they must have (the same
+    settings ``iscsi_sessions`` writes: ``_session_plan.node_settings``).
 
     Raises HostError when ``extra`` tries to set a key the options own.
     """
-    settings = {}
-    for key, value in (extra or {}).items():
-        if key in (STARTUP, AUTH_METHOD, AUTH_USERNAME, AUTH_PASSWORD) or not key.startswith('node.'):
+    for key in extra or {}:
+        if key in OWNED_KEYS or not key.startswith('node.'):
             raise HostError('node_settings: %s is not a node record key it may set (use the module options for startup and CHAP)' % key)
-        settings[key] = str(value)
-    settings[STARTUP] = startup
-    if username:
-        settings.update({AUTH_METHOD: 'CHAP', AUTH_USERNAME: username, AUTH_PASSWORD: password or ''})
-    else:
-        settings.update({AUTH_METHOD: 'None', AUTH_USERNAME: ''})
-    return settings
+    common = dict(extra or {})
+    common[STARTUP] = startup
+    return node_settings({'username': username, 'password': password or ''}, common)
 
 
 def select_portals(portals, subnet):
@@ -66,9 +59,11 @@ def select_portals(portals, subnet):
 
 
 def find(items, *, target, address, port, iface):
-    """The node record or session of this target, portal and iface, or None."""
-    wanted = (target, address, port, iface)
-    return next((item for item in items if (item.get('target'), item.get('address'), item.get('port'), item.get('iface')) == wanted), None)
+    """The node record or session of this target, portal and iface, or None; compared as
+    ``node_key`` compares them (IQNs without regard to case, IPv6 addresses in one text)."""
+    wanted = node_key(target, address, port, iface)
+    return next((item for item in items if item.get('target') and item.get('address') and item.get('port') is not None
+                 and node_key(item['target'], item['address'], item['port'], item.get('iface')) == wanted), None)
 
 
 def plan_portal(*, state, node, session, record, settings):
@@ -176,11 +171,11 @@ class TargetManager:
         portal = format_portal(node['address'], node['port'])
         dummy, out = self.iscsiadm.run(['-m', 'discovery', '-t', 'sendtargets', '-p', portal, '-I', node['iface'], '-o', 'nonpersistent'],
                                        what='discovery at portal %s through iface %s' % (portal, node['iface']))
-        offered = [n for n in parse_flat_nodes(out, warn=self.module.warn) if n['target'] == node['target']]
+        offered = [n for n in parse_flat_nodes(out, warn=self.module.warn) if n['target'].lower() == node['target'].lower()]
         if not offered:
             raise IscsiadmError('portal %s does not offer target %s through iface %s (it offers: %s)' % (
                 portal, node['target'], node['iface'], ', '.join(sorted({n['target'] for n in parse_flat_nodes(out)})) or 'nothing'))
-        exact = [n for n in offered if n['address'] == node['address'] and n['port'] == node['port']]
+        exact = [n for n in offered if normal_address(n['address']) == normal_address(node['address']) and n['port'] == node['port']]
         return (exact or offered)[0]['tpgt']
 
     def _login(self, node):

@@ -30,6 +30,7 @@ extends_documentation_fragment:
   - ovirt_iscsi.multipath.attributes
   - ovirt_iscsi.multipath.attributes.full
   - ovirt_iscsi.multipath.attributes.host
+  - ovirt_iscsi.multipath.host_lock
 attributes:
   check_mode:
     details: Reads only.
@@ -73,16 +74,6 @@ options:
     type: list
     elements: str
     default: [iscsid, multipathd]
-  lock_file:
-    description:
-      - The host lock that this module and M(ovirt_iscsi.multipath.iscsi_sessions) take in turns, so that two runs on
-        one host never interleave (an C(flock), freed by the kernel when its holder ends; the file names the holder).
-    type: path
-    default: /run/ovirt_iscsi_multipath.lock
-  lock_timeout:
-    description: Seconds to wait for another run on this host before failing with its pid and start time.
-    type: int
-    default: 300
 requirements:
   - systemd
 '''
@@ -133,7 +124,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, find_command, run_host_module
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import DEFAULT_LOCK_FILE, HostLock
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import LOCK_ARGUMENT_SPEC, holding_lock
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config import (
     ENABLED_STATES, absent_plan, multipath_files, recorded_files, vdsm_owns, with_block)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record import (
@@ -152,8 +143,7 @@ ARGUMENT_SPEC = dict(
     multipath_dropin=dict(type='path', default='/etc/multipath/conf.d/ovirt_iscsi_multipath.conf'),
     multipath_dropin_content=dict(type='str', default=''),
     services=dict(type='list', elements='str', default=['iscsid', 'multipathd']),
-    lock_file=dict(type='path', default=DEFAULT_LOCK_FILE),
-    lock_timeout=dict(type='int', default=300),
+    **LOCK_ARGUMENT_SPEC
 )
 
 
@@ -239,28 +229,17 @@ def record_writes(params, writes, current):
 
 
 def run(module):
+    # One writer at a time per host (holding_lock, not in check mode), with iscsi_sessions: another
+    # run's reload must not land between this run's writes and its own wait for multipathd.
     if module.params['state'] == 'absent':
         # A host leaving for good: the block, multipath's file or drop-in, then the record.
-        return locked(module, unconfigure, dict(changed=False, missing_commands=[], os_family=os_family(), vdsm_owned=False,
-                                                written=[], removed=[]))
+        result = dict(changed=False, missing_commands=[], os_family=os_family(), vdsm_owned=False, written=[], removed=[])
+        return holding_lock(module, 'iscsi_host_config', lambda m: unconfigure(m, result))
     missing = [c for c in ('iscsiadm', 'multipathd') if not module.get_bin_path(c)]
     result = dict(changed=False, missing_commands=missing, os_family=os_family(), vdsm_owned=False, written=[])
     if missing:
         return result
-    return locked(module, configure, result)
-
-
-def locked(module, work, result):
-    """``work(module, result)``, holding the host lock unless in check mode (which writes nothing).
-
-    One writer at a time per host, with iscsi_sessions: another run's reload must not land
-    between this run's writes and its own wait for multipathd."""
-    if module.check_mode:
-        return work(module, result)
-    with HostLock(module.params['lock_file'], module.params['lock_timeout'], 'iscsi_host_config') as lock:
-        result = work(module, result)
-    result['lock'] = {'waited': lock.waited, 'took_over': lock.took_over}
-    return result
+    return holding_lock(module, 'iscsi_host_config', lambda m: configure(m, result))
 
 
 def configure(module, result):

@@ -21,6 +21,7 @@ extends_documentation_fragment:
   - ovirt_iscsi.multipath.attributes
   - ovirt_iscsi.multipath.attributes.full
   - ovirt_iscsi.multipath.attributes.host
+  - ovirt_iscsi.multipath.host_lock
 attributes:
   check_mode:
     details: Predicts the change without running any iscsiadm write.
@@ -87,14 +88,18 @@ created:
   returned: always
   type: bool
   sample: true
+lock:
+  description: Seconds this run waited for another run's host lock (C(waited)), and the note of a run that died holding it (C(took_over)).
+  returned: when the module could change the host (not in check mode)
+  type: dict
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, run_host_module
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import LOCK_ARGUMENT_SPEC, holding_lock
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
-
-BUILT_IN_IFACES = ('default', 'iser')
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import BUILT_IN_IFACES
 
 
 def plan_iface(current, *, name, net_ifacename, transport, force, state):
@@ -176,11 +181,12 @@ def main():
             transport=dict(type='str', choices=['tcp'], default='tcp'),
             force=dict(type='bool', default=False),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
+            **LOCK_ARGUMENT_SPEC
         ),
         required_if=[('state', 'present', ('net_ifacename',))],
         supports_check_mode=True,
     )
-    run_host_module(module, run)
+    run_host_module(module, lambda m: holding_lock(m, 'iscsi_iface', run))
 
 
 if __name__ == '__main__':

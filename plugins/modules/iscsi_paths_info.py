@@ -119,33 +119,19 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import run_host_module
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import join_paths, session_view
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import join_paths, missing_through_ifaces, session_view
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import read_paths
 
 
-def find_missing(luns, sessions, targets, ifaces):
-    """Pure check: (wwid or None, target, iface, reason) for every path ``ifaces`` lack."""
-    missing = []
-    for target in sorted(targets):
-        for iface in ifaces:
-            if not any(s['target'] == target and s['iface'] == iface and s['session_state'] == 'LOGGED_IN' for s in sessions):
-                missing.append({'wwid': None, 'target': target, 'iface': iface, 'reason': 'no logged-in session'})
-    for lun in luns:
-        for iface in ifaces:
-            if not any(p['iface'] == iface and p['active'] for p in lun['paths']):
-                target = next((p['target'] for p in lun['paths']), None)
-                missing.append({'wwid': lun['wwid'], 'target': target, 'iface': iface, 'reason': 'no active path'})
-    return missing
-
-
 def read_state(module, targets, ifaces):
     iscsiadm = Iscsiadm(module)
-    sessions = [s for s in iscsiadm.sessions(warn=module.warn) if not targets or s.get('target') in targets]
+    wanted = set(t.lower() for t in targets)
+    sessions = [s for s in iscsiadm.sessions(warn=module.warn) if not targets or (s.get('target') or '').lower() in wanted]
     mpaths = read_paths(module, warn=module.warn) if sessions else []
     luns = join_paths(sessions, mpaths)
     views = [session_view(s) for s in sessions]
-    return luns, views, find_missing(luns, views, targets, ifaces)
+    return luns, views, missing_through_ifaces(luns, views, targets, ifaces)
 
 
 def run(module):

@@ -47,6 +47,7 @@ extends_documentation_fragment:
   - ovirt_iscsi.multipath.attributes
   - ovirt_iscsi.multipath.attributes.full
   - ovirt_iscsi.multipath.attributes.host
+  - ovirt_iscsi.multipath.host_lock
 attributes:
   check_mode:
     details:
@@ -169,16 +170,6 @@ options:
         back to the portal goes by the first NIC.
     type: bool
     default: true
-  lock_file:
-    description:
-      - The lock two runs on one host take in turns (an C(flock), freed by the kernel when its holder ends, however
-        it ends; the file names the holder).
-    type: path
-    default: /run/ovirt_iscsi_multipath.lock
-  lock_timeout:
-    description: Seconds to wait for another run on this host to finish before failing with its pid and start time.
-    type: int
-    default: 300
 requirements:
   - open-iscsi (iscsiadm)
   - multipath-tools (a running multipathd)
@@ -248,7 +239,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, run_host_module
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import DEFAULT_LOCK_FILE, HostLock
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import LOCK_ARGUMENT_SPEC, HostLock
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._leave import leave
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
@@ -287,8 +278,7 @@ ARGUMENT_SPEC = dict(
     engine_targets=dict(type='list', elements='str', default=[]),
     verify_only=dict(type='bool', default=False),
     shared_subnet_sysctls=dict(type='bool', default=True),
-    lock_file=dict(type='path', default=DEFAULT_LOCK_FILE),
-    lock_timeout=dict(type='int', default=300),
+    **LOCK_ARGUMENT_SPEC
 )
 
 
@@ -326,7 +316,7 @@ def run(module):
     except OSError as exc:
         # /proc/sys and /sys writes (sysctls, SCSI disk deletion) and the lock and sysctl.d files.
         raise HostError('%s: %s' % (exc.filename or 'a host file', exc.strerror or exc)) from None
-    report['lock'] = {'waited': lock.waited, 'took_over': lock.took_over}
+    report['lock'] = lock.report()
     report['stray'] = [session_view(s) for s in plan.stray]
     result = dict(changed=changed, state=report['state'], report=report, ownership=options['ownership'],
                   record=read_record(options['record_file']))
@@ -349,7 +339,7 @@ def run_absent(module):
             changed, report = leave(module, Iscsiadm(module), record_file=params['record_file'], check_mode=module.check_mode)
     except OSError as exc:
         raise HostError('%s: %s' % (exc.filename or 'a host file', exc.strerror or exc)) from None
-    report['lock'] = {'waited': lock.waited, 'took_over': lock.took_over}
+    report['lock'] = lock.report()
     result = dict(changed=changed, state=report['state'], report=report, record=read_record(params['record_file']))
     if module._diff:
         removed = report['removed']

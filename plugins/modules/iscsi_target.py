@@ -26,6 +26,7 @@ extends_documentation_fragment:
   - ovirt_iscsi.multipath.attributes
   - ovirt_iscsi.multipath.attributes.full
   - ovirt_iscsi.multipath.attributes.host
+  - ovirt_iscsi.multipath.host_lock
 attributes:
   check_mode:
     details: Predicts the change; only read-only discovery is sent to the portals (it finds the portal group tag of RV(nodes)).
@@ -152,11 +153,16 @@ skipped_portals:
   type: list
   elements: str
   sample: ['198.18.2.1:3260 via ens4']
+lock:
+  description: Seconds this run waited for another run's host lock (C(waited)), and the note of a run that died holding it (C(took_over)).
+  returned: when the module could change the host (not in check mode)
+  type: dict
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import run_host_module
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import LOCK_ARGUMENT_SPEC, holding_lock
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm, format_portal
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsi_target import (
     TargetManager, desired_settings, diff_of, find, select_portals)
@@ -173,6 +179,7 @@ ARGUMENT_SPEC = dict(
     auth_username=dict(type='str'),
     auth_password=dict(type='str', no_log=True),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
+    **LOCK_ARGUMENT_SPEC
 )
 
 
@@ -228,7 +235,7 @@ def node_result(plan, sessions, state):
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_together=[('auth_username', 'auth_password')],
                            mutually_exclusive=[('ifaces', 'subnet')], supports_check_mode=True)
-    run_host_module(module, run)
+    run_host_module(module, lambda m: holding_lock(m, 'iscsi_target', run))
 
 
 if __name__ == '__main__':

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import HostLock, HostLockTimeout
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import LOCK_ARGUMENT_SPEC, HostLock, HostLockTimeout, holding_lock
 
 
 def _hold(path, ready, release):
@@ -75,3 +75,35 @@ def test_a_run_that_died_holding_it_is_taken_over_and_named(tmp_path):
     assert lock.took_over['alive'] is False
     assert lock.waited < 1
     assert (tmp_path / 'lock').read_text() == ''
+
+
+class _Module:
+    def __init__(self, path, check_mode=False):
+        self.params = {'lock_file': path, 'lock_timeout': 1}
+        self.check_mode = check_mode
+
+
+def test_holding_lock_runs_the_work_under_the_lock_and_reports_it(tmp_path):
+    path = str(tmp_path / 'lock')
+
+    def work(module):
+        with pytest.raises(HostLockTimeout, match='pid %d \\(iscsi_target' % os.getpid()):
+            with HostLock(path, timeout=0, module_name='other'):
+                pass
+        return {'changed': True}
+
+    assert holding_lock(_Module(path), 'iscsi_target', work) == {'changed': True, 'lock': {'waited': 0.0, 'took_over': None}}
+
+
+def test_holding_lock_in_check_mode_takes_no_lock(tmp_path):
+    path = str(tmp_path / 'lock')
+    assert holding_lock(_Module(path, check_mode=True), 'iscsi_iface', lambda module: {'changed': False}) == {'changed': False}
+    assert not os.path.exists(path)
+
+
+def test_every_host_module_that_writes_takes_the_lock_options():
+    from ansible_collections.ovirt_iscsi.multipath.plugins.modules import iscsi_host_config, iscsi_iface, iscsi_sessions, iscsi_target
+    for module in (iscsi_host_config, iscsi_sessions, iscsi_target):
+        assert module.ARGUMENT_SPEC['lock_file'] == LOCK_ARGUMENT_SPEC['lock_file']
+        assert 'ovirt_iscsi.multipath.host_lock' in module.DOCUMENTATION
+    assert 'ovirt_iscsi.multipath.host_lock' in iscsi_iface.DOCUMENTATION

@@ -33,14 +33,14 @@ def test_missing_names_the_lun_and_the_iface_without_an_active_path():
     sessions = [session(1, 'ens4', 'sda'), session(2, 'ens5', 'sdb')]
     luns = iscsi_paths_info.join_paths(sessions, [mpath('sda'), mpath('sdb', 'failed', 'faulty')])
     views = [iscsi_paths_info.session_view(s) for s in sessions]
-    assert iscsi_paths_info.find_missing(luns, views, {IQN}, ['ens4', 'ens5']) == [
+    assert iscsi_paths_info.missing_through_ifaces(luns, views, {IQN}, ['ens4', 'ens5']) == [
         {'wwid': '36001', 'target': IQN, 'iface': 'ens5', 'reason': 'no active path'}]
 
 
 def test_missing_session_through_an_iface_is_reported_per_target():
     sessions = [session(1, 'ens4', 'sda')]
     luns = iscsi_paths_info.join_paths(sessions, [mpath('sda')])
-    missing = iscsi_paths_info.find_missing(luns, [iscsi_paths_info.session_view(s) for s in sessions], {IQN}, ['ens4', 'ens6'])
+    missing = iscsi_paths_info.missing_through_ifaces(luns, [iscsi_paths_info.session_view(s) for s in sessions], {IQN}, ['ens4', 'ens6'])
     assert {'wwid': None, 'target': IQN, 'iface': 'ens6', 'reason': 'no logged-in session'} in missing
     assert {'wwid': '36001', 'target': IQN, 'iface': 'ens6', 'reason': 'no active path'} in missing
 
@@ -68,7 +68,14 @@ def test_join_on_captured_outputs_with_a_cut_network_misses_its_iface():
     luns = iscsi_paths_info.join_paths(sessions, mpaths)
     views = [iscsi_paths_info.session_view(s) for s in sessions]
     targets = {s['target'] for s in sessions}
-    missing = iscsi_paths_info.find_missing(luns, views, targets, ['ens4', 'ens5'])
+    missing = iscsi_paths_info.missing_through_ifaces(luns, views, targets, ['ens4', 'ens5'])
     assert missing
     assert {m['iface'] for m in missing} == {'ens5'}
     assert {m['wwid'] for m in missing if m['wwid']} == {lun['wwid'] for lun in luns}
+
+
+def test_missing_compares_iqns_without_regard_to_case():
+    sessions = [session(1, 'ens4', 'sda')]
+    luns = iscsi_paths_info.join_paths(sessions, [mpath('sda')])
+    views = [iscsi_paths_info.session_view(s) for s in sessions]
+    assert iscsi_paths_info.missing_through_ifaces(luns, views, {IQN.upper()}, ['ens4']) == []

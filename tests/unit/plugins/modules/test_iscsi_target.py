@@ -181,3 +181,15 @@ def test_apply_absent_touches_only_this_iface():
     mgr.apply(mgr.plan(ENS4)[0])
     assert fake.writes == [['-m', 'session', '-r', '3', '-u'],
                            ['-m', 'node', '-T', IQN, '-p', '198.18.1.1:3260,1', '-I', 'ens4', '-o', 'delete']]
+
+
+def test_find_matches_records_as_node_key_does():
+    record = dict(NODE, target=IQN.upper(), address='FD00::0001', iface='ens4')
+    assert target_utils.find([record], target=IQN, address='fd00::1', port=3260, iface='ens4') is record
+    assert target_utils.find([record], target=IQN, address='fd00::1', port=3260, iface='ens5') is None
+    assert target_utils.find([{'target': IQN, 'iface': 'ens4'}], target=IQN, address='198.18.1.1', port=3260, iface='ens4') is None
+
+
+def test_settings_are_the_ones_iscsi_sessions_writes():
+    from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import node_settings
+    assert SETTINGS == node_settings({'username': 'labchap', 'password': SECRET}, {'node.startup': 'automatic'})
