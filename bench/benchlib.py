@@ -6,11 +6,14 @@ Each benchmark writes bench/results/<bench>.json as
 and prints the same metrics as a table.
 """
 
+import argparse
 import datetime
 import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results')
 TESTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'tests')
@@ -24,6 +27,33 @@ def engine_sim():
             sys.path.insert(0, path)
     from engine_sim import harness  # pylint: disable=import-outside-toplevel
     return harness
+
+
+def scenario(bench, script, env):
+    """Run the lab scenario tests/e2e/SCRIPT with --measure FILE in ENV (added to this process's
+    environment); its measurements as read from FILE, or None (said) if it failed."""
+    top = os.path.dirname(TESTS_DIR)
+    with tempfile.TemporaryDirectory() as work:
+        out = os.path.join(work, 'measure.json')
+        proc = subprocess.run([os.path.join(TESTS_DIR, 'e2e', script), '--measure', out], env=dict(os.environ, **env),
+                              stdin=subprocess.DEVNULL, check=False, cwd=top)
+        if proc.returncode != 0 or not os.path.exists(out):
+            print('%s: the scenario failed (rc %d); no result written' % (bench, proc.returncode))
+            return None
+        with open(out, encoding='utf-8') as handle:
+            return json.load(handle)
+
+
+def measurements(description, what, measure):
+    """The command line of a scenario's benchmark: `--measured FILE` reads the measurements WHAT
+    wrote, without it `measure()` runs the scenario (None when it failed)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--measured', metavar='FILE', help='the JSON %s wrote (instead of running it again)' % what)
+    args = parser.parse_args()
+    if not args.measured:
+        return measure()
+    with open(args.measured, encoding='utf-8') as handle:
+        return json.load(handle)
 
 
 def machine():

@@ -24,12 +24,8 @@ goes by ens4, and strict filtering drops what arrives on ens5. A host that looks
 0 errors only because the cut was restored within multipath's queueing time.
 """
 
-import argparse
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
 import benchlib
 
@@ -38,29 +34,13 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def measure():
     """The scenario's measurements, from a run of tests/e2e/shared-subnet of our own; None if it failed."""
-    env = dict(os.environ, OVIRT_ISCSI_LAB_NAMESPACE='ovirt-iscsi-bench-shared',
-               SHARED_SUBNET_LOGS=os.path.join(TOP, 'tests', 'output', 'bench-shared-subnet'))
-    with tempfile.TemporaryDirectory() as work:
-        out = os.path.join(work, 'measure.json')
-        proc = subprocess.run([os.path.join(TOP, 'tests', 'e2e', 'shared-subnet'), '--measure', out], env=env,
-                              stdin=subprocess.DEVNULL, check=False)
-        if proc.returncode != 0 or not os.path.exists(out):
-            print('shared_subnet: the scenario failed (rc %d); no result written' % proc.returncode)
-            return None
-        with open(out, encoding='utf-8') as handle:
-            return json.load(handle)
+    return benchlib.scenario('shared_subnet', 'shared-subnet', {
+        'OVIRT_ISCSI_LAB_NAMESPACE': 'ovirt-iscsi-bench-shared',
+        'SHARED_SUBNET_LOGS': os.path.join(TOP, 'tests', 'output', 'bench-shared-subnet')})
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--measured', metavar='FILE',
-                        help='the JSON a run of tests/e2e/shared-subnet --measure FILE wrote (instead of running it again)')
-    args = parser.parse_args()
-    if args.measured:
-        with open(args.measured, encoding='utf-8') as handle:
-            measured = json.load(handle)
-    else:
-        measured = measure()
+    measured = benchlib.measurements(__doc__.splitlines()[0], 'a run of tests/e2e/shared-subnet --measure FILE', measure)
     if measured is None:
         return 1
     metrics = [
