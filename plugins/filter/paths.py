@@ -12,7 +12,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import (
     DatacenterError, datacenter_hosts, paths_table,
 )
-from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_report import missing_lines, paths_report, stray_sessions
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_report import (
+    missing_lines, paths_report, paths_summary, stray_sessions,
+)
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._sessions_input import PlanError, desired_sessions, input_problems
 
 
@@ -31,7 +33,8 @@ def _desired_sessions(sessions, networks=None, targets=None):
 
 
 class FilterModule:
-    """paths_report, stray_sessions, datacenter_hosts, paths_table, desired_sessions, missing_lines, input_problems."""
+    """datacenter_hosts, desired_sessions, missing_lines, paths_summary, input_problems; deprecated (meta/runtime.yml):
+    paths_report, stray_sessions, paths_table."""
 
     def filters(self):
         return {
@@ -41,5 +44,6 @@ class FilterModule:
             'paths_table': paths_table,
             'desired_sessions': _desired_sessions,
             'missing_lines': missing_lines,
+            'paths_summary': paths_summary,
             'input_problems': input_problems,
         }

@@ -24,12 +24,8 @@ import collections
 import ipaddress
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import connection_facts
-
-DEFAULT_IFACE = 'default'
-
-
-def _enum(value):
-    return getattr(value, 'value', value)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import DEFAULT_IFACE
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import enum_value
 
 
 def _attachment_ip(attachment):
@@ -157,7 +153,7 @@ def plan_host(snapshot, bonds, host, unbonded=()):
         id=host.id,
         name=host.name,
         address=host.address,
-        status=_enum(host.status),
+        status=enum_value(host.status),
         cluster=cluster.name if cluster else None,
         bonds=bond_plans,
         ifaces=list(ifaces.values()),

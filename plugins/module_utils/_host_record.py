@@ -20,6 +20,8 @@ import tempfile
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError
 
 EMPTY_RECORD = {'ifaces': [], 'nodes': []}
+# Where iscsi_sessions and iscsi_host_config keep it (their option record_file).
+DEFAULT_RECORD_FILE = '/var/lib/ovirt_iscsi_multipath.iscsi_paths.json'
 
 
 def read_record(path):

@@ -43,7 +43,7 @@ DC_FOLLOW = 'networks,iscsi_bonds,clusters.networks'
 DOMAINS_FOLLOW = 'storage_connections'
 
 
-def _enum(value):
+def enum_value(value):
     return getattr(value, 'value', value)
 
 
@@ -53,7 +53,7 @@ def _ids(items):
 
 def connection_from_sdk(item):
     return Connection(
-        id=item.id, type=_enum(item.type), address=item.address,
+        id=item.id, type=enum_value(item.type), address=item.address,
         port=item.port, target=item.target, username=item.username, portal=getattr(item, 'portal', None),
     )
 
@@ -127,7 +127,7 @@ def snapshot_from_sdk(dc, storage_domains):
     domains, connections = [], {}
     for sd in storage_domains or []:
         members = [connection_from_sdk(c) for c in (sd.storage_connections or [])]
-        storage_type = _enum(getattr(sd.storage, 'type', None))
+        storage_type = enum_value(getattr(sd.storage, 'type', None))
         domains.append(Domain(id=sd.id, name=sd.name, storage_type=storage_type,
                               connection_ids=[c.id for c in members]))
         for member in members:

@@ -128,14 +128,14 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock i
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config import (
     ENABLED_STATES, absent_plan, multipath_files, recorded_files, vdsm_owns, with_block)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record import (
-    is_empty, read_record, remove_record, write_record)
+    DEFAULT_RECORD_FILE, is_empty, read_record, remove_record, write_record)
 
 # `multipathd show daemon` ends with its state: 'configure' while it reads its configuration.
 MULTIPATHD_READY = ('idle', 'running')
 
 ARGUMENT_SPEC = dict(
     state=dict(type='str', choices=['present', 'absent'], default='present'),
-    record_file=dict(type='path', default='/var/lib/ovirt_iscsi_multipath.iscsi_paths.json'),
+    record_file=dict(type='path', default=DEFAULT_RECORD_FILE),
     iscsid_conf=dict(type='path', default='/etc/iscsi/iscsid.conf'),
     iscsid_settings=dict(type='dict', default={}),
     multipath_conf=dict(type='path', default='/etc/multipath.conf'),

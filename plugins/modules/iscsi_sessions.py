@@ -240,6 +240,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, run_host_module
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import LOCK_ARGUMENT_SPEC, HostLock
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record import DEFAULT_RECORD_FILE
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._leave import leave
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
@@ -273,7 +274,7 @@ ARGUMENT_SPEC = dict(
     login_retries=dict(type='int', default=1),
     parallel_logins=dict(type='int', default=10),
     wait=dict(type='int', default=60),
-    record_file=dict(type='path', default='/var/lib/ovirt_iscsi_multipath.iscsi_paths.json'),
+    record_file=dict(type='path', default=DEFAULT_RECORD_FILE),
     ownership=dict(type='str', choices=['auto', 'engine', 'role'], default='auto'),
     engine_targets=dict(type='list', elements='str', default=[]),
     verify_only=dict(type='bool', default=False),

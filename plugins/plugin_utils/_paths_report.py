@@ -82,3 +82,28 @@ def missing_lines(report):
     # A target that left the engine's plan but is still in use on the host (kept whole).
     lines.extend(entry['reason'] for entry in report.get('refused') or [])
     return lines
+
+
+def paths_summary(report):
+    """The role's last line for a host: its state, LUN count and what is missing, then what check
+    mode would log in, the sessions not tried, where the time went and the host lock's wait."""
+    line = '%s: %d LUN(s)' % (report['state'], len(report['luns']))
+    if report.get('missing'):
+        line += ', missing: ' + '; '.join(missing_lines(report))
+    if report.get('would_create'):
+        ifaces = []
+        for entry in report['would_create']:
+            if entry['iface'] not in ifaces:
+                ifaces.append(entry['iface'])
+        line += '; check mode would log in ' + ', '.join(ifaces)
+    if report.get('unreachable'):
+        line += '; %d session(s) not routable (portal outside the subnet of its iface): not tried, not missing' % len(report['unreachable'])
+    if 'seconds' in report:
+        line += '; seconds: ' + ', '.join('%s %s' % item for item in report['seconds'].items())
+    lock = report.get('lock') or {}
+    if (lock.get('waited') or 0) >= 1:
+        line += '; waited %.0f s for another run on this host' % lock['waited']
+    if lock.get('took_over'):
+        line += '; took over the host lock of a run that ended without releasing it: pid %s (%s)' % (
+            lock['took_over'].get('pid'), lock['took_over'].get('module'))
+    return line

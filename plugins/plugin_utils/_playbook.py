@@ -11,9 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import DEFAULT_NETWORK
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._host_status import CONVERGE, DISCONNECT
-
-DEFAULT_ROUTE = 'default route'
 
 
 def would_be_bonds(ensured_results, assume_bonds=None):
@@ -45,7 +44,7 @@ def plan_lines(plan):
     for name, host in sorted((plan.get('hosts') or {}).items()):
         action = host.get('action') or CONVERGE
         if action == CONVERGE:
-            lines.append('%s through: %s' % (name, ', '.join(n['name'] for n in host.get('networks') or []) or DEFAULT_ROUTE))
+            lines.append('%s through: %s' % (name, ', '.join(n['name'] for n in host.get('networks') or []) or DEFAULT_NETWORK))
         elif action == DISCONNECT:
             lines.append('%s (engine status %s): disconnect what this collection made' % (name, host.get('status')))
         else:

@@ -16,18 +16,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import split_portal
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import DEFAULT_IFACE, node_key, outside_subnet
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import DEGRADED, NON_OPERATIONAL, OPERATIONAL
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import DEFAULT_IFACE, DEFAULT_NETWORK, node_key, outside_subnet
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._datacenter import paths_table
 from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._host_status import (
     CONVERGE, DISCONNECT, DISCONNECT_FAILED, MAINTENANCE, NOT_CONNECTED, host_action, is_left_state, left_reason, left_state,
 )
 
-OPERATIONAL = 'operational'
-DEGRADED = 'degraded'
-NON_OPERATIONAL = 'non operational'
 NOT_RUN = 'not run'
 SKIPPED = 'skipped'
-DEFAULT_NETWORK_LABEL = 'default route'
 NOT_RUN_RESULT = {'status': NOT_RUN, 'error': 'the host play did not reach it (unreachable?)'}
 SKIPPED_RESULT = {'status': SKIPPED, 'error': 'the host play was skipped (--skip-tags datacenter_paths_hosts)'}
 # Problem hosts first: what needs a person's eyes leads the page and the printed lines. Every
@@ -158,7 +155,7 @@ def network_counts(sessions, report):
     counts = {}
     for session in sessions or []:
         kind = apart.get(_key(session.get('target'), session.get('address'), session.get('port'), session.get('iface')), 'expected')
-        entry = counts.setdefault(session.get('network') or DEFAULT_NETWORK_LABEL, _zero_counts())
+        entry = counts.setdefault(session.get('network') or DEFAULT_NETWORK, _zero_counts())
         entry[kind] += max(1, luns_of.get((session.get('target') or '').lower(), 0))
     for lun in report.get('luns') or []:
         for network, paths in (lun.get('networks') or {}).items():

@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_report import paths_report, stray_sessions
+from ansible_collections.ovirt_iscsi.multipath.plugins.plugin_utils._paths_report import paths_report, paths_summary, stray_sessions
 
 IQN = 'iqn.2026-11.test:storage1'
 BINDINGS = [{'network': 'iscsi-a', 'iface': 'ens4'}, {'network': 'iscsi-b', 'iface': 'ens5'}]
@@ -79,3 +79,22 @@ def test_missing_lines_name_a_refused_target_with_its_reason():
     assert missing_lines(report) == [
         'LUN w1 has no active path through network iscsi-b (iface ens5, portal 198.18.2.1:3260,1): session failed',
         'refused to release iqn.x:storage2: map m2 (w2) is held: open by fio (pid 7)']
+
+
+def test_paths_summary_says_what_the_role_said_in_jinja():
+    # Each expected line was rendered by the role's former Jinja (converge.yml) from the same report.
+    miss = {'wwid': '3600', 'target': 'iqn.x:t', 'portal': '198.18.2.1:3260', 'iface': 'ens5', 'network': 'iscsi-b', 'reason': 'no path'}
+    assert paths_summary({'state': 'operational', 'luns': [1, 2], 'missing': [], 'would_create': [], 'refused': [],
+                          'lock': {'waited': 0.0, 'took_over': None}}) == 'operational: 2 LUN(s)'
+    report = {'state': 'degraded', 'luns': [1], 'missing': [miss, dict(miss, wwid=None)],
+              'would_create': [{'iface': 'ens4'}, {'iface': 'ens6'}, {'iface': 'ens4'}], 'refused': [{'reason': 'refused to release x'}],
+              'unreachable': [1, 2], 'seconds': {'create': 0.1, 'login': 2.25, 'total': 3},
+              'lock': {'waited': 12.6, 'took_over': {'pid': 42, 'module': 'iscsi_sessions', 'alive': False}}}
+    assert paths_summary(report) == (
+        'degraded: 1 LUN(s), missing: LUN 3600 has no active path through network iscsi-b (iface ens5, portal 198.18.2.1:3260): no path; '
+        'target iqn.x:t has no active path through network iscsi-b (iface ens5, portal 198.18.2.1:3260): no path; refused to release x; '
+        'check mode would log in ens4, ens6; 2 session(s) not routable (portal outside the subnet of its iface): not tried, not missing; '
+        'seconds: create 0.1, login 2.25, total 3; waited 13 s for another run on this host; '
+        'took over the host lock of a run that ended without releasing it: pid 42 (iscsi_sessions)')
+    assert paths_summary({'state': 'non operational', 'luns': [], 'missing': [], 'would_create': [], 'refused': [], 'unreachable': [],
+                          'seconds': {}, 'lock': {'waited': 0.95, 'took_over': None}}) == 'non operational: 0 LUN(s); seconds: '
