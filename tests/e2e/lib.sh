@@ -1,4 +1,4 @@
-# What the end-to-end scripts share (sourced by tests/e2e/run and tests/e2e/shared-subnet): the
+# What the end-to-end scripts share (sourced by tests/e2e/run, eda and shared-subnet): the
 # run's frame (logs, private work directory, cleanup), how steps and failures are printed, and fio
 # through host1's first map. e2e_begin NAME NAMESPACE LOGS sets lab, logs, work and the cleanup.
 source "$top/scripts/lib/sim.sh"
