@@ -19,7 +19,7 @@ host_state() {
 # module itself is killed on host1, by the pid its host lock's note names. iscsi-b is black-holed
 # on host1 first so that its logins hang for their time-out: the run is caught half-done
 # (iscsi-a's sessions up, iscsi-b's not), which is asserted; the re-run must then complete it.
-killed_rerun() {
+killed_rerun() {  # proof
   local rc=0 clean killed pid seen="" note module_pid tries=0 nic_a nic_b
   nic_a=$(state_json "['hosts']['host1']['networks']['iscsi-a']['nic']")
   nic_b=$(state_json "['hosts']['host1']['networks']['iscsi-b']['nic']")
@@ -80,7 +80,7 @@ killed_rerun() {
 # sessions made by iscsiadm through NIC-named ifaces the way VDSM makes them, to storage1 (the
 # data center's target) and storage2 (standing for a target of no data center). The engine's
 # plan then drops iscsi-b: storage1's session through ens5 goes, live under fio; storage2's stay.
-vdsm_live_removal() {
+vdsm_live_removal() {  # proof
   local rc=0 s1 s2 secret_file before after
   s1=$(state_json "['target']['targets'][0]['iqn']")
   s2=$(state_json "['target']['targets'][1]['iqn']")
@@ -141,7 +141,7 @@ SH
 # the second session begins at its Interface block. The role's report must hold both sessions,
 # each with its own disks, exactly as the kernel has them (it once read them as one session,
 # with every disk of both).
-same_portal() {
+same_portal() {  # proof
   local rc=0 s1 pa tree try
   s1=$(state_json "['target']['targets'][0]['iqn']")
   pa=$(state_json "['networks']['iscsi-a']['target_address']"):3260,1

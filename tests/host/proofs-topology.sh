@@ -36,7 +36,7 @@ all_there() { [ "$(grep -c '^[a-z_]* [0-9][0-9]*$' <<<"$1")" = 5 ] && ! grep -q 
 # storage2 leaves the plan (as when its storage domain leaves the data center): first while fio
 # holds its map open on host1 (refused, nothing of it changes, fio goes on), then idle (released on
 # every host: no map, path, SCSI disk, session or node record of it left).
-target_leaving() {
+target_leaving() {  # proof
   local rc=0 s2 w2 before after host left
   s2=$(state_json "['target']['targets'][1]['iqn']")
   w2=$(state_json "['target']['targets'][1]['luns'][0]['wwid']")
@@ -84,7 +84,7 @@ target_leaving() {
 # Two runs on one host: started at the same moment they take turns (the host ends as one run
 # leaves it); a run that waits longer than its lock_timeout fails naming the holder; the lock of
 # a run that died is taken over.
-two_runs() {
+two_runs() {  # proof
   local rc=0 clean both pa pb ra rb holder
   forget_all host1 || return 1
   play two-clean.log "$scenario/converge.yml" --limit host1 || return 1
@@ -124,7 +124,7 @@ time.sleep(600)" </dev/null >/dev/null 2>&1 & echo $!') || return 1
 # every path. The role must say so (the host failed, each LUN without a path, each session
 # missing), and the kernel reader judges its state and missing list; a report doctored to
 # look healthy, or to hide one missing path, must be refused by the same judge (positive control).
-non_operational() {
+non_operational() {  # proof
   local rc=0 dir=$logs/report-non-operational
   rm -rf "$dir" "$logs/report-non-operational-back"
   forget_all host1 || { echo "host1 could not be emptied"; return 1; }
@@ -198,7 +198,7 @@ snapshot_section() { sed -n "/^--- $1\$/,/^--- /p" <<<"$2" | grep -v '^--- '; }
 # equals the capture (ifaces, node records, sessions, file checksums, sysctls, no record), VDSM's
 # session included, and a second removal changes nothing. Positive control: the converge changed
 # every one of the compared parts, so the comparison can see each of them come back.
-leave_for_good() {
+leave_for_good() {  # proof
   local rc=0 s1 s2 w2 nic_a nic_b nic_c portal_c extra orig before converged after part left n_role luns1
   s1=$(state_json "['target']['targets'][0]['iqn']")
   s2=$(state_json "['target']['targets'][1]['iqn']")

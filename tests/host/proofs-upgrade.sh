@@ -44,7 +44,7 @@ for key, value in sorted(settings.items()):
 PY
 }
 
-upgrade() {
+upgrade() {  # proof
   local rc=0 old=$logs/release-0.1.0 before after again changed_keys allowed
   old_release "$old" || return 1
   echo "release 0.1.0 built from commit ${RELEASE_0_1_0:0:7} and installed ($(du -k "$old"/*.tar.gz | cut -f1) KiB)"
