@@ -104,3 +104,22 @@ def multipath_files(current_conf, *, conf_path, conf_content, dropin_path, dropi
 
 
 ENABLED_STATES = ('enabled', 'enabled-runtime', 'static', 'indirect', 'generated', 'alias')
+
+# One `systemctl show` for every service instead of is-active and is-enabled for each: on an
+# emulated or busy host each systemctl process costs a few tenths of a second, and a re-run with
+# nothing to change is mostly such reads.
+UNIT_PROPERTIES = 'Id,ActiveState,UnitFileState'
+
+
+def unit_states(services, text):
+    """[(service, active?, enabled?)] from ``systemctl show -p Id,ActiveState,UnitFileState``
+    over ``services``: one block per unit, blank-line separated, in the order asked (an alias
+    shows its target's Id, so blocks are matched by position, not by name). A unit that is not
+    installed shows ActiveState=inactive and an empty UnitFileState: neither running nor enabled."""
+    blocks = [dict(line.split('=', 1) for line in block.splitlines() if '=' in line)
+              for block in text.strip().split('\n\n') if block.strip()]
+    if len(blocks) != len(services) or any('ActiveState' not in b or 'UnitFileState' not in b for b in blocks):
+        raise ValueError('systemctl show printed %d unit(s) for %d service(s) (%s): %r'
+                         % (len(blocks), len(services), ', '.join(services), text[:200]))
+    return [(service, block['ActiveState'] == 'active', block['UnitFileState'] in ENABLED_STATES)
+            for service, block in zip(services, blocks)]

@@ -126,7 +126,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError, find_command, run_host_module
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock import LOCK_ARGUMENT_SPEC, holding_lock
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config import (
-    ENABLED_STATES, absent_plan, multipath_files, recorded_files, vdsm_owns, with_block)
+    UNIT_PROPERTIES, absent_plan, multipath_files, recorded_files, unit_states, vdsm_owns, with_block)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record import (
     DEFAULT_RECORD_FILE, is_empty, read_record, remove_record, write_record)
 
@@ -189,13 +189,16 @@ def systemctl(module, *args):
 
 def services_to_fix(module, services):
     """[(service, start?, enable?)] for the services not running or not enabled."""
-    todo = []
-    for service in services:
-        active = systemctl(module, 'is-active', service)[1] == 'active'
-        enabled = systemctl(module, 'is-enabled', service)[1] in ENABLED_STATES
-        if not (active and enabled):
-            todo.append((service, not active, not enabled))
-    return todo
+    if not services:
+        return []
+    rc, out, err = systemctl(module, 'show', '-p', UNIT_PROPERTIES, *services)
+    if rc != 0:
+        raise HostError('systemctl show %s failed: %s' % (' '.join(services), err))
+    try:
+        states = unit_states(services, out)
+    except ValueError as error:
+        raise HostError(str(error))
+    return [(service, not active, not enabled) for service, active, enabled in states if not (active and enabled)]
 
 
 def plan(module, result):

@@ -5,8 +5,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config import (
-    BLOCK_BEGIN, BLOCK_END, multipath_files, with_block)
+    BLOCK_BEGIN, BLOCK_END, multipath_files, unit_states, with_block)
+
+from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.host_fixtures import fixture_text
 
 DEBIAN_HEAD = 'node.startup = manual\nnode.session.timeo.replacement_timeout = 120\n'
 TUNED = {'node.session.timeo.replacement_timeout': '1', 'node.conn[0].timeo.noop_out_interval': '1'}
@@ -38,3 +42,24 @@ def test_vdsm_owned_multipath_conf_gets_only_the_drop_in():
     no_dropin['dropin_content'] = ''
     assert multipath_files('# VDSM REVISION 2.2\n', **no_dropin) == {'/etc/multipath/conf.d/x.conf': None}
     assert multipath_files(None, **args) == {'/etc/multipath.conf': 'defaults {}\n'}
+
+
+def test_unit_states_reads_one_systemctl_show_of_every_service_captured_on_the_lab():
+    running = fixture_text('systemctl', 'show-services')
+    assert unit_states(['iscsid', 'multipathd'], running) == [('iscsid', True, True), ('multipathd', True, True)]
+    stopped = fixture_text('systemctl', 'show-services-stopped')
+    assert unit_states(['iscsid', 'multipathd', 'no-such-unit'], stopped) == [
+        ('iscsid', False, False), ('multipathd', False, False), ('no-such-unit', False, False)]
+
+
+def test_unit_states_matches_blocks_by_position_so_an_alias_keeps_the_name_asked():
+    # systemctl show multipath-tools prints multipathd.service's Id: the name asked is kept.
+    assert unit_states(['multipath-tools'], fixture_text('systemctl', 'show-services').split('\n\n')[1]) == [
+        ('multipath-tools', True, True)]
+
+
+def test_unit_states_refuses_output_it_cannot_match_to_the_services():
+    with pytest.raises(ValueError, match='printed 2 unit'):
+        unit_states(['iscsid'], fixture_text('systemctl', 'show-services'))
+    with pytest.raises(ValueError, match='printed 0 unit'):
+        unit_states(['iscsid'], '')

@@ -31,8 +31,8 @@ class FakeModule:
 
     def run_command(self, cmd, environ_update=None):
         self.commands.append(cmd[1:])
-        if cmd[1] in ('is-active', 'is-enabled'):
-            return 3, 'inactive\n', ''
+        if cmd[1] == 'show':
+            return 0, ''.join('Id=%s.service\nActiveState=inactive\nUnitFileState=disabled\n\n' % unit for unit in cmd[4:]), ''
         return 1, '', 'Job for iscsid.service failed\n'
 
     def atomic_move(self, source, target):

@@ -42,8 +42,8 @@ class FakeModule:
         self.commands.append(cmd[1:])
         if cmd[1] == 'is-active':
             return 0, 'active\n', ''
-        if cmd[1] == 'is-enabled':
-            return 0, 'enabled\n', ''
+        if cmd[1:3] == ['show', '-p']:
+            return 0, ''.join('Id=%s.service\nActiveState=active\nUnitFileState=enabled\n\n' % unit for unit in cmd[4:]), ''
         if cmd[1:3] == ['show', 'daemon']:
             return 0, 'pid 1 idle\n', ''
         return 0, '', ''
