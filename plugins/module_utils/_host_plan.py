@@ -11,8 +11,9 @@ after the NIC; its ``net_ifacename`` is the network's bridge when the NIC is
 bridged, else the NIC itself. A host that carries none of a bond's networks
 logs in through the ``default`` iface, and so does every host for the
 connections of the data center's iSCSI storage domains that no bond holds.
-Each session carries its iface's binding (network, ``net_ifacename``,
-subnet), so that nothing between this plan and the host computes it again.
+Each session (``_session``'s form) carries its iface's binding (network,
+``net_ifacename``, subnet), so that nothing between this plan and the host computes it again,
+its storage connection and every bond that asks for it.
 Pure: SDK host objects in, dicts out.
 """
 
@@ -24,7 +25,7 @@ import collections
 import ipaddress
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._bond import connection_facts
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import DEFAULT_IFACE
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session import DEFAULT_IFACE, add_bond, engine_session
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._snapshot import enum_value
 
 
@@ -108,16 +109,15 @@ def portal_group_tag(snapshot, connection_id):
 
 
 def _add_sessions(sessions, snapshot, connection_ids, bindings, bond_name):
+    """One session per connection and binding; one that another bond asked for already gains this bond."""
     for connection_id in connection_ids:
         connection = connection_facts(snapshot, connection_id)
         for binding in bindings:
             key = (binding['name'], connection['address'], connection['port'], connection['target'])
-            sessions.setdefault(key, dict(
-                iface=binding['name'], network=binding['network'], net_ifacename=binding['net_ifacename'],
-                subnet=binding['subnet'], connection_id=connection_id, bond=bond_name,
-                address=connection['address'], port=connection['port'], tpgt=portal_group_tag(snapshot, connection_id),
-                target=connection['target'], username=connection['username'],
-            ))
+            if key in sessions:
+                add_bond(sessions[key], bond_name)
+            else:
+                sessions[key] = engine_session(binding, connection, tpgt=portal_group_tag(snapshot, connection_id), bond=bond_name)
 
 
 def plan_host(snapshot, bonds, host, unbonded=()):

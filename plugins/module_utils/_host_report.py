@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import format_portal, split_portal
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import path_is_active
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import DEFAULT_IFACE, DEFAULT_NETWORK, key_of, node_key
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session import (
+    DEFAULT_IFACE, DEFAULT_NETWORK, key_of, node_key, report_entry)
 
 OPERATIONAL = 'operational'
 DEGRADED = 'degraded'
@@ -121,11 +122,6 @@ def missing_through_ifaces(luns, sessions, targets, ifaces):
     return missing
 
 
-def _entry(session, reason, wwid=None):
-    return {'wwid': wwid, 'target': session['target'], 'portal': format_portal(session['address'], session['port']),
-            'iface': session['iface'], 'network': session['network'], 'reason': reason}
-
-
 def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_login=(), leaving=(), leaving_ifaces=(), kept=(), refused=()):
     """The report of one host.
 
@@ -161,13 +157,13 @@ def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_l
     for session in desired:
         key = key_of(session)
         if key in planned:
-            would_create.append(_entry(session, 'would log in'))
+            would_create.append(report_entry(session, 'would log in'))
         elif key not in logged_in:
             reason = failed.get(key) or ('session %s' % state_of[key].lower() if state_of.get(key) else NO_SESSION)
-            missing.append(_entry(session, reason))
+            missing.append(report_entry(session, reason))
         else:
             for entry, mine in without_active_path(by_target.get(session['target'].lower(), []), lambda p: path_key(p) == key):
-                missing.append(_entry(session, path_state(mine[0]) if mine else 'no path', entry['wwid']))
+                missing.append(report_entry(session, path_state(mine[0]) if mine else 'no path', entry['wwid']))
     expected_targets = set(s['target'].lower() for s in desired if key_of(s) not in planned)
     lunless = sorted(t for t in expected_targets if t not in by_target)
     pathless = [e['wwid'] for e in report_luns if e['active_paths'] == 0]
@@ -185,7 +181,7 @@ def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_l
                     'ifaces': list(leaving_ifaces)},
         'kept': list(kept),
         'refused': list(refused),
-        'unreachable': [_entry(s, 'portal outside the subnet %s of iface %s: not tried' % (s['subnet'], s['iface'])) for s in unreachable],
+        'unreachable': [report_entry(s, 'portal outside the subnet %s of iface %s: not tried' % (s['subnet'], s['iface'])) for s in unreachable],
         'targets_without_luns': lunless,
         'luns_without_path': pathless,
         'degraded_networks': sorted(set(m['network'] for m in missing)),

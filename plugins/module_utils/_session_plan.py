@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The host's iSCSI sessions: the desired ones against what the host has, as a pure plan.
 
-A desired session is one (iface, portal, target) of the engine's plan, with the iface's binding
-(``net_ifacename``, network, subnet) and the CHAP user. The plan lists what to create (ifaces,
+A desired session is ``_session``'s normalised session, used as it is: the node settings it needs
+and the portal group tag of its record on the host stay beside it in the plan. The plan lists what to create (ifaces,
 node records), which node settings to write, which logins to make, and which sessions, node
 records and ifaces the plan no longer holds and this collection may remove. Nothing here runs a
 command; ``_session_runner`` carries the plan out and the unit tests feed it tables.
@@ -16,62 +16,21 @@ after one of the host's NICs, the way VDSM names them. Anything else is never to
 
 from __future__ import annotations
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command import HostError
-
 import collections
 import ipaddress
-import re
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import format_portal, split_portal
-
-DEFAULT_IFACE = 'default'
-BUILT_IN_IFACES = (DEFAULT_IFACE, 'iser')
-DEFAULT_NETWORK = 'default route'
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session import (
+    BUILT_IN_IFACES, PlanError, key_of, node_key, report_entry)
+# The session is _session's; these names stay importable from here, where the other host modules find them.
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session import (  # pylint: disable=unused-import
+    DEFAULT_IFACE, DEFAULT_NETWORK, normal_address, normalize as normalize_sessions)
 
 AUTH_METHOD = 'node.session.auth.authmethod'
 AUTH_USERNAME = 'node.session.auth.username'
 AUTH_PASSWORD = 'node.session.auth.password'
 STARTUP = 'node.startup'
 OWNED_KEYS = (STARTUP, AUTH_METHOD, AUTH_USERNAME, AUTH_PASSWORD)
-
-
-class PlanError(HostError):
-    """The desired state cannot be used or conflicts with the host; nothing was changed."""
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__('nothing was changed: %s' % '; '.join(self.problems), problems=self.problems)
-
-
-_HOST_NAME = re.compile(r'^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$')
-
-
-def is_portal_host(address):
-    """An IPv4 or IPv6 address, or a DNS name: what a portal's address may be."""
-    address = address.strip('[]')
-    try:
-        ipaddress.ip_address(address)
-        return True
-    except ValueError:
-        return bool(_HOST_NAME.match(address))
-
-
-def normal_address(address):
-    """An IP address in its one canonical text (IPv6 lower case, compressed); names as given."""
-    address = address.strip('[]')
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return address.lower()
-
-
-def node_key(target, address, port, iface):
-    """What identifies a node record or a session: IQNs compare case-insensitively (RFC 3722)."""
-    return (target.lower(), normal_address(address), int(port), iface)
-
-
-def key_of(item):
-    return node_key(item['target'], item['address'], item['port'], item['iface'])
 
 
 def portal_of(item):
@@ -103,59 +62,6 @@ def outside_subnet(session):
         return False
 
 
-def normalize_sessions(sessions):
-    """Desired sessions checked and completed; raises PlanError naming every bad entry."""
-    problems, out, seen = [], [], {}
-    for index, raw in enumerate(sessions):
-        where = 'sessions[%d]' % index
-        entry = dict(raw)
-        entry['iface'] = entry.get('iface') or DEFAULT_IFACE
-        for field in ('target', 'address'):
-            if not entry.get(field):
-                problems.append('%s has no %s' % (where, field))
-        if problems and problems[-1].startswith(where):
-            continue
-        try:
-            address, port, tpgt = split_portal(format_portal(entry['address'], entry.get('port') or 3260), printed=True)
-            if not is_portal_host(address):
-                raise ValueError(address)
-        except ValueError:
-            problems.append('%s: %r is not a portal address' % (where, entry['address']))
-            continue
-        # Node records are made with the portal group tag, as VDSM makes them (1 when the engine
-        # has none): made without one, open-iscsi keeps one record per portal, whatever the iface.
-        entry.update(address=normal_address(address), port=port, tpgt=int(entry.get('tpgt') or tpgt or 1))
-        if entry['iface'] in BUILT_IN_IFACES:
-            entry['net_ifacename'] = None
-        elif not entry.get('net_ifacename'):
-            problems.append('%s (%s): iface %s needs the device it binds to (net_ifacename)' % (where, entry['target'], entry['iface']))
-            continue
-        if entry.get('subnet'):
-            try:
-                ipaddress.ip_network(entry['subnet'], strict=False)
-            except ValueError:
-                problems.append('%s: subnet %r is not a CIDR network' % (where, entry['subnet']))
-                continue
-        if bool(entry.get('username')) != bool(entry.get('password')):
-            problems.append('%s (%s): CHAP needs both username and password' % (where, entry['target']))
-            continue
-        entry['network'] = entry.get('network') or (DEFAULT_NETWORK if entry['iface'] == DEFAULT_IFACE else entry['iface'])
-        key = key_of(entry)
-        if key in seen:
-            continue
-        seen[key] = entry
-        out.append(entry)
-    bindings = collections.defaultdict(set)
-    for entry in out:
-        bindings[entry['iface']].add(entry.get('net_ifacename'))
-    for iface, devices in sorted(bindings.items()):
-        if len(devices) > 1:
-            problems.append('iface %s is asked to bind to several devices: %s' % (iface, ', '.join(sorted(str(d) for d in devices))))
-    if problems:
-        raise PlanError(problems)
-    return out
-
-
 def node_settings(session, common):
     """The node record values one session needs: ``common`` (timeouts, startup) and its CHAP."""
     settings = dict((key, str(value)) for key, value in common.items())
@@ -174,17 +80,19 @@ def check_common_settings(common):
 
 
 Plan = collections.namedtuple('Plan', [
-    'sessions',         # desired sessions the host can reach, each with 'settings'
+    'sessions',         # desired sessions the host can reach (_session's, as they are)
     'unreachable',      # desired sessions whose portal is outside their iface's subnet (not tried)
     'create_ifaces',    # [(name, net_ifacename)]
     'rebind_ifaces',    # [(name, current net_ifacename, wanted)]: only ifaces this collection owns
     'create_nodes',     # [session]
-    'set_keys',         # [(session, [keys])]: node settings that differ (or all, for a new record)
+    'set_keys',         # [(session, {key: value})]: node settings that differ (or all, for a new record)
     'logins',           # [session]: desired, reachable, not logged in
     'stale_sessions',   # [host session]: owned, not desired; logged out only if every LUN keeps a path
     'stale_nodes',      # [host node]: owned, not desired
     'stale_ifaces',     # [name]: created by this collection, no desired session uses them
     'stray',            # [host session]: to a desired target, through no desired iface, not owned
+    'record_tpgts',     # {key: portal group tag}: of each desired session's node record on the host
+    'tpgt_differs',     # [report entry]: the host's node record has another portal group tag than the engine's
 ])
 
 
@@ -211,7 +119,7 @@ def make_plan(desired, host, record, *, common_settings, engine_owned=False, eng
     logged_in = dict((key_of(s), s) for s in host['sessions'] if s.get('session_state', 'LOGGED_IN') != 'FREE')
     reachable, unreachable = [], []
     for session in desired:
-        (unreachable if outside_subnet(session) else reachable).append(dict(session, settings=node_settings(session, common_settings)))
+        (unreachable if outside_subnet(session) else reachable).append(session)
 
     problems, create_ifaces, rebind_ifaces = [], [], []
     wanted_ifaces = collections.OrderedDict()
@@ -233,17 +141,24 @@ def make_plan(desired, host, record, *, common_settings, engine_owned=False, eng
     if problems:
         raise PlanError(problems)
 
-    create_nodes, set_keys, logins = [], [], []
+    create_nodes, set_keys, logins, record_tpgts, tpgt_differs = [], [], [], {}, []
     for session in reachable:
         key = key_of(session)
         found = nodes.get(key)
+        settings = node_settings(session, common_settings)
         if found is None:
             create_nodes.append(session)
-            set_keys.append((session, sorted(session['settings'])))
+            set_keys.append((session, settings))
         else:
-            session['tpgt'] = found.get('tpgt')
+            # The record is the host's: it is used with its own tag, and a tag other than the
+            # engine's is said, not taken over silently.
+            record_tpgts[key] = found.get('tpgt')
+            if found.get('tpgt') is not None and found['tpgt'] >= 0 and found['tpgt'] != session['tpgt']:
+                tpgt_differs.append(dict(report_entry(session, 'the node record on the host has portal group tag %d, the engine '
+                                                               '%d: the host\'s is used' % (found['tpgt'], session['tpgt'])),
+                                         engine_tpgt=session['tpgt'], host_tpgt=found['tpgt']))
             have = host['records'].get(key) or {}
-            differing = sorted(k for k, v in session['settings'].items() if have.get(k) != v)
+            differing = dict((k, v) for k, v in settings.items() if have.get(k) != v)
             if differing:
                 set_keys.append((session, differing))
         if key not in logged_in:
@@ -258,7 +173,7 @@ def make_plan(desired, host, record, *, common_settings, engine_owned=False, eng
     stray = [s for key, s in sorted(logged_in.items())
              if s['target'].lower() in desired_targets and s['iface'] not in desired_ifaces and not owns(s, **owner)]
     return Plan(reachable, unreachable, create_ifaces, rebind_ifaces, create_nodes, set_keys, logins,
-                stale_sessions, stale_nodes, stale_ifaces, stray)
+                stale_sessions, stale_nodes, stale_ifaces, stray, record_tpgts, tpgt_differs)
 
 
 def intended_record(record, plan):
@@ -289,7 +204,7 @@ def diff_of(plan):
     before, after = {}, {}
     for session in plan.sessions:
         name = describe(session)
-        changed = next((k for s, k in plan.set_keys if s is session), [])
+        changed = next((sorted(values) for s, values in plan.set_keys if s is session), [])
         new = session in plan.create_nodes
         login = session in plan.logins
         if not (new or changed or login):
@@ -307,12 +222,3 @@ def diff_of(plan):
     for name in plan.stale_ifaces:
         before['iface %s' % name], after['iface %s' % name] = {'exists': True}, {}
     return before, after
-
-
-# The keys of a desired session, as the iscsi_sessions module takes them.
-SESSION_KEYS = ('iface', 'net_ifacename', 'network', 'subnet', 'address', 'port', 'tpgt', 'target', 'username', 'password')
-
-
-def module_sessions(sessions):
-    """Normalized sessions with only the keys the module takes (the engine's plan carries more)."""
-    return [dict((k, s.get(k)) for k in SESSION_KEYS if s.get(k) is not None) for s in normalize_sessions(sessions)]

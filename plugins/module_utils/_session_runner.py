@@ -33,9 +33,11 @@ ORPHAN_GRACE = 10
 UDEV_SETTLE_SECONDS = 10
 
 
-def node_selector(session):
-    """node_args, leaving out a portal group tag iscsiadm did not learn (-1)."""
-    tpgt = session.get('tpgt')
+def node_selector(session, record_tpgts=None):
+    """node_args, leaving out a portal group tag iscsiadm did not learn (-1). ``record_tpgts``
+    (the plan's): a desired session whose node record the host has is selected by that record's
+    tag, which the plan reports when it is not the engine's."""
+    tpgt = (record_tpgts or {}).get(key_of(session), session.get('tpgt'))
     return node_args(dict(session, tpgt=tpgt if tpgt is not None and tpgt >= 0 else None))
 
 
@@ -54,6 +56,7 @@ class SessionRunner:
         self.polls = 0
         self.still_coming = []
         self.orphans_added = []
+        self.record_tpgts = {}
 
     # -- reads
     def read_host(self, desired):
@@ -79,6 +82,7 @@ class SessionRunner:
         record = read_record(self.record_file)
         plan = make_plan(desired, host, record, common_settings=common_settings, engine_owned=engine_owned,
                          engine_targets=engine_targets, host_nics=host_nics)
+        self.record_tpgts = plan.record_tpgts
         return host, record, plan
 
     # -- writes
@@ -100,16 +104,16 @@ class SessionRunner:
                      'bind iface %s to %s' % (name, device))
         for session in plan.create_nodes:
             self.run(node_selector(session) + ['-o', 'new'], 'create node record for %s' % describe(session))
-        for session, keys in plan.set_keys:
+        for session, values in plan.set_keys:
             # One call per record: iscsiadm takes several -n/-v pairs in one update.
-            pairs = [arg for key in keys for arg in ('-n', key, '-v', session['settings'][key])]
-            self.run(node_selector(session) + ['-o', 'update'] + pairs,
-                     'set %s on the node record for %s' % (', '.join(keys), describe(session)))
+            pairs = [arg for key in sorted(values) for arg in ('-n', key, '-v', values[key])]
+            self.run(node_selector(session, self.record_tpgts) + ['-o', 'update'] + pairs,
+                     'set %s on the node record for %s' % (', '.join(sorted(values)), describe(session)))
         return record
 
     def _login(self, session):
         try:
-            self.iscsiadm.run(node_selector(session) + ['--login'], what='log in to %s' % describe(session),
+            self.iscsiadm.run(node_selector(session, self.record_tpgts) + ['--login'], what='log in to %s' % describe(session),
                               ok_rcs=(0, RC_SESSION_EXISTS))
             return None
         except IscsiadmError as exc:

@@ -261,6 +261,10 @@ host_plan:
         bond:
           description: Name of the bond that first asked for this session, null for a connection no bond holds.
           type: str
+        bonds:
+          description: Names of every bond that asks for this session (two bonds may share a network and a connection), empty for a connection no bond holds.
+          type: list
+          elements: str
     data_center_targets:
       description: The target IQNs of every iSCSI storage connection of the data center.
       type: list

@@ -107,6 +107,17 @@ options:
       password:
         description: CHAP secret. Never returned, logged or shown in a diff.
         type: str
+      connection_id:
+        description: Id of the engine's storage connection the session comes from; named in RV(report) with the session.
+        type: str
+      bonds:
+        description: Every iSCSI bond that asks for the session; named in RV(report) with the session.
+        type: list
+        elements: str
+        default: []
+      bond:
+        description: The first of O(sessions[].bonds), as older host plans give it alone; taken into O(sessions[].bonds).
+        type: str
   node_startup:
     description: C(node.startup) of the node records; V(automatic) logs in again at boot.
     type: str
@@ -205,9 +216,12 @@ report:
   description:
     - C(luns) (each with C(wwid), C(target), C(active_paths) and C(networks), network name to its paths,
       each with C(iface), C(portal), C(device), C(state)); C(missing) and C(would_create) (C(wwid), C(target),
-      C(portal), C(iface), C(network), C(reason)); C(unreachable); C(leaving) (C(nodes), C(ifaces)) logged out or
+      C(portal), C(iface), C(network), C(reason), and where the engine's plan got the session, C(connection_id) and
+      C(bonds)); C(unreachable); C(leaving) (C(nodes), C(ifaces)) logged out or
       deleted by this run; C(kept), stale sessions kept as a LUN's last path; C(stray), sessions to these targets
-      through no desired iface that the module does not own; C(targets_without_luns); C(luns_without_path);
+      through no desired iface that the module does not own; C(portal_group_tags_differ), sessions whose node record on
+      the host has another portal group tag than O(sessions[].tpgt) (C(engine_tpgt), C(host_tpgt); the host's is used);
+      C(targets_without_luns); C(luns_without_path);
       C(degraded_networks); C(state); C(operational).
     - C(released), targets that left the plan, with their maps flushed and disks deleted before their sessions were
       logged out; C(refused), targets that left the plan but whose storage something holds open (C(reason) names the
@@ -243,27 +257,14 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_lock i
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record import DEFAULT_RECORD_FILE
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._leave import leave
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
-    STARTUP, PlanError, diff_of, normalize_sessions)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session import ARGUMENT_SPEC as SESSION_SPEC, normalize
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import STARTUP, PlanError, diff_of
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_runner import converge, read_record
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import session_view
 
 VDSM_CONF = '/etc/vdsm/vdsm.conf'
 LOGIN_TIMEOUT = 'node.conn[0].timeo.login_timeout'
 LOGIN_RETRIES = 'node.session.initial_login_retry_max'
-
-SESSION_SPEC = dict(
-    iface=dict(type='str', default='default'),
-    net_ifacename=dict(type='str'),
-    network=dict(type='str'),
-    subnet=dict(type='str'),
-    address=dict(type='str', required=True),
-    port=dict(type='int', default=3260),
-    tpgt=dict(type='int', default=1),
-    target=dict(type='str', required=True),
-    username=dict(type='str'),
-    password=dict(type='str', no_log=True),
-)
 
 ARGUMENT_SPEC = dict(
     state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -309,7 +310,8 @@ def run(module):
     # PlanError and HostLockTimeout are HostErrors: main() ends the task with them.
     if module.params['state'] == 'absent':
         return run_absent(module)
-    desired = normalize_sessions(module.params['sessions'])
+    # The one normalisation of the sessions (_session): the plan, the logins and the report use its result.
+    desired = normalize(module.params['sessions'])
     options = options_of(module.params, desired)
     try:
         with HostLock(module.params['lock_file'], module.params['lock_timeout'], 'iscsi_sessions') as lock:
@@ -319,6 +321,7 @@ def run(module):
         raise HostError('%s: %s' % (exc.filename or 'a host file', exc.strerror or exc)) from None
     report['lock'] = lock.report()
     report['stray'] = [session_view(s) for s in plan.stray]
+    report['portal_group_tags_differ'] = plan.tpgt_differs
     result = dict(changed=changed, state=report['state'], report=report, ownership=options['ownership'],
                   record=read_record(options['record_file']))
     if module._diff:

@@ -126,3 +126,15 @@ def test_iface_subnet_comes_from_the_nic_address_and_netmask():
                                   ip=types.Ip(address='198.18.1.11', netmask='255.255.255.0'))])
     [plan] = plan_hosts(snap, snap.bonds, [h])
     assert plan['ifaces'][0]['subnet'] == '198.18.1.0/24'
+
+
+def test_a_session_two_bonds_share_names_both_bonds_and_its_connection():
+    """Two bonds with the same network and connection: one session, asked for by both."""
+    bonds = [types.IscsiBond(id='b%d' % i, name='bond%d' % i, networks=[types.Network(id=STOR1)],
+                             storage_connections=[types.StorageConnection(id=PORTAL_A)]) for i in (1, 2)]
+    snap = snapshot_from_sdk(sdk_dc(bonds=bonds), sdk_domains())
+    [plan] = plan_hosts(snap, snap.bonds, [host('h1', [nic('n1', 'eth1', STOR1)])])
+    [shared] = [s for s in plan['sessions'] if s['iface'] == 'eth1']
+    assert (shared['connection_id'], shared['bonds'], shared['bond']) == (PORTAL_A, ['bond1', 'bond2'], 'bond1')
+    [unbonded] = [s for s in plan['sessions'] if s['iface'] == 'default']
+    assert (unbonded['connection_id'], unbonded['bonds'], unbonded['bond']) == (PORTAL_B, [], None)

@@ -107,3 +107,20 @@ def test_a_stale_session_is_the_last_path_of_a_lun_only_when_no_other_active_pat
     assert last_path_of(luns, ens5, set()) == ['w2']
     assert last_path_of(luns[:1], ens5, set()) == []
     assert last_path_of(luns[:1], ens5, {ens4}) == ['w1']
+
+
+def test_a_missing_path_names_the_engine_connection_and_every_bond_of_its_session():
+    """Traced back to the engine: the storage connection and the bonds the session came from."""
+    desired = normalize_sessions([
+        dict(iface='ens4', net_ifacename='ens4', network='iscsi-a', address='198.18.1.1', target=T1, connection_id='c-a',
+             bond='bond1', bonds=['bond1']),
+        dict(iface='ens5', net_ifacename='ens5', network='iscsi-b', address='198.18.2.1', target=T1, connection_id='c-b',
+             bond='bond1', bonds=['bond1', 'bond2'])])
+    report = host_report([lun(path('ens4', '198.18.1.1'), path('ens5', '198.18.2.1', active=False))], SESSIONS, desired)
+    assert [(m['iface'], m['connection_id'], m['bonds'], m['reason']) for m in report['missing']] == [
+        ('ens5', 'c-b', ['bond1', 'bond2'], 'failed/faulty')]
+    # Not logged in at all: named the same way; a hand-written session has neither.
+    report = host_report([lun(path('ens4', '198.18.1.1'))], SESSIONS[:1], desired)
+    assert [(m['connection_id'], m['bonds']) for m in report['missing']] == [('c-b', ['bond1', 'bond2'])]
+    report = host_report([lun(path('ens4', '198.18.1.1'))], SESSIONS[:1], DESIRED)
+    assert [(m['connection_id'], m['bonds']) for m in report['missing']] == [(None, [])]

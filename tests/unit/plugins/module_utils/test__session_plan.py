@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
     AUTH_PASSWORD, PlanError, diff_of, intended_record, is_empty, make_plan, normalize_sessions, settled_record)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_runner import node_selector
 
 T1 = 'iqn.2026-11.test:storage1'
 T2 = 'iqn.2026-11.test:storage2'
@@ -90,7 +91,8 @@ def test_first_run_creates_exactly_the_engine_sessions(desired, ifaces, expected
     assert plan.create_ifaces == ifaces
     assert logins(plan) == expected_logins
     assert [s['iface'] for s in plan.create_nodes] == [s['iface'] for s in plan.logins]
-    assert all(sorted(keys) == sorted(s['settings']) for s, keys in plan.set_keys)
+    # A new record gets every setting, with the values the session needs.
+    assert [values for dummy, values in plan.set_keys] == [settings_for(s) for s in plan.create_nodes]
     assert not (plan.stale_sessions or plan.stale_nodes or plan.stale_ifaces)
 
 
@@ -104,7 +106,7 @@ def test_rerun_on_a_converged_host_plans_nothing(desired):
 def test_chap_secret_changed_is_one_update_and_never_in_the_diff():
     host = converged(CHAP)
     plan = plan_of([dict(CHAP[0], password='n3w')], host)
-    assert [keys for dummy, keys in plan.set_keys] == [[AUTH_PASSWORD]]
+    assert [values for dummy, values in plan.set_keys] == [{AUTH_PASSWORD: 'n3w'}]
     assert 'n3w' not in repr(diff_of(plan)) and 's3cret' not in repr(diff_of(plan))
 
 
@@ -210,3 +212,21 @@ def test_a_portal_address_that_is_no_address_or_name_is_refused(address):
 @pytest.mark.parametrize('address', ['198.18.1.1', 'fd00::1', '[fd00::1]', 'storage-a.example.com'])
 def test_addresses_and_names_are_portal_addresses(address):
     assert normalize_sessions([{'address': address, 'target': 'iqn.2026-11.example:t1'}])
+
+
+def test_a_node_record_with_another_portal_group_tag_is_used_with_it_and_reported():
+    """The engine says 1, the host's record (made by discovery, say) says 3: the record is selected
+    by its own tag (iscsiadm finds it by it) and the difference is reported, with the session's origin."""
+    desired = [want('ens4', '198.18.1.1', connection_id='c-a', bonds=['bond1']), want('ens5', '198.18.2.1')]
+    host = converged(desired)
+    host['nodes'] = [dict(host['nodes'][0], tpgt=3), dict(host['nodes'][1], tpgt=-1)]
+    host['sessions'] = []
+    plan = plan_of(desired, host)
+    assert [(d['iface'], d['engine_tpgt'], d['host_tpgt'], d['connection_id'], d['bonds']) for d in plan.tpgt_differs] == [
+        ('ens4', 1, 3, 'c-a', ['bond1'])]
+    assert "portal group tag 3, the engine 1: the host's is used" in plan.tpgt_differs[0]['reason']
+    # Logged in by the record's own tag; one whose tag iscsiadm did not learn (-1) without a tag.
+    assert [node_selector(s, plan.record_tpgts)[4:6] for s in plan.logins] == [['-p', '198.18.1.1:3260,3'], ['-p', '198.18.2.1:3260']]
+    # The session itself keeps the engine's tag; a new record is made with it.
+    assert [s['tpgt'] for s in plan.logins] == [1, 1]
+    assert plan_of(desired, converged(desired)).tpgt_differs == []
