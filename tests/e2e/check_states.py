@@ -12,6 +12,10 @@
                                                      through each NET (and no other network)
   check_states.py sessions WANT ... < LINES         session lines (stdin, 'portal,tpgt target iface')
                                                      hold each WANT, and no '! WANT'
+  check_states.py origin REPORT HOST ENGINE_STATE    each missing path of HOST (at least one) names the
+                                                     engine's storage connection of its portal and target
+                                                     and every bond holding it through its network, as
+                                                     the simulator's state (/__sim__/state) holds them
 """
 
 import sys
@@ -78,6 +82,35 @@ def check_sessions(wants):
         print('%s: %s' % (text, 'absent' if absent else 'present'))
 
 
+def engine_origin(engine, network, portal, target):
+    """(connection id, sorted bond names) the engine holds for a session through NETWORK to PORTAL
+    and TARGET: the iSCSI connection with that address, port and target, and the bonds that hold
+    it and carry the network (the engine's expansion of a bond into sessions)."""
+    address, port = portal.rsplit(':', 1)
+    ids = [c['id'] for c in engine['storage_connections'] if c.get('type') == 'iscsi' and c['address'] == address.strip('[]')
+           and int(c['port']) == int(port) and (c.get('target') or '').lower() == target.lower()]
+    if len(ids) != 1:
+        fail('the engine holds %d iSCSI connections to %s %s, expected 1' % (len(ids), portal, target))
+    network_ids = [n['id'] for n in engine['networks'] if n['name'] == network]
+    bonds = sorted(b['name'] for b in engine['iscsi_bonds'] if ids[0] in b['connections'] and set(network_ids) & set(b['networks']))
+    return ids[0], bonds
+
+
+def check_origin(report, host, engine):
+    missing = report['hosts'][host]['report']['missing']
+    if not missing:
+        fail('%s: nothing missing, so no origin to check' % host)
+    for miss in missing:
+        connection_id, bonds = engine_origin(engine, miss['network'], miss['portal'], miss['target'])
+        if not bonds:
+            fail('%s: no bond of the engine holds %s through %s: the check would prove nothing' % (host, miss['portal'], miss['network']))
+        if (miss.get('connection_id'), miss.get('bonds')) != (connection_id, bonds):
+            fail('%s: missing %s at %s through %s names connection %s, bonds %s; the engine holds connection %s, bonds %s'
+                 % (host, miss['target'], miss['portal'], miss['iface'], miss.get('connection_id'), miss.get('bonds'), connection_id, bonds))
+    print('%s: each of %d missing path(s) names its engine connection and bonds, e.g. %s at %s: connection %s, bonds %s'
+          % (host, len(missing), missing[0]['target'], missing[0]['portal'], missing[0]['connection_id'], ', '.join(missing[0]['bonds'])))
+
+
 def main(argv):
     if len(argv) < 2:
         fail(__doc__)
@@ -92,6 +125,8 @@ def main(argv):
         check_lun(load(rest[0]), rest[1], rest[2:])
     elif command == 'sessions':
         check_sessions(rest)
+    elif command == 'origin':
+        check_origin(load(rest[0]), rest[1], load(rest[2]))
     else:
         fail('unknown check %s' % command)
 
