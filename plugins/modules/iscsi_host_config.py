@@ -24,6 +24,16 @@ description:
     owns it, nor when it is neither recorded nor the collection's), the drop-in is removed, then the
     record when it lists nothing more. iscsid is restarted when it runs and multipathd reloaded
     when it runs; services are neither stopped nor disabled (VDSM's sessions may need them).
+  - Before any write (O(state=present)), the configuration multipathd runs (C(multipathd show config local), not
+    the files) is audited, and again after multipathd read the new files. C(user_friendly_names yes) anywhere
+    (C(defaults), a device section, a drop-in that sorts after ours) is refused, naming the section and the file
+    that sets it (see O(multipath_audit)): map names must be the WWIDs on every host, as VDSM requires. How long
+    I/O queues with every path gone (C(no_path_retry) x C(polling_interval), in C(defaults), C(overrides) and each
+    device section) is reported in RV(multipath_audit) and warned about where it differs from O(queueing).
+  - Before any write, the host's LVM must not see the data center's LUNs (VDSM's C(config-lvm-filter), BZ 1449968):
+    a physical volume on a LUN of O(lvm_targets) (its multipath map or a SCSI disk) fails the host naming the VG and
+    the map, unless O(lvm_fix) keeps it out with LVM's devices file. A host whose LVM has neither a devices file
+    nor a filter rejecting devices is warned. Nothing is checked where C(lvm) is not installed.
 author:
   - ovirt_iscsi.multipath contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -74,6 +84,41 @@ options:
     type: list
     elements: str
     default: [iscsid, multipathd]
+  multipath_audit:
+    description:
+      - V(refuse), C(user_friendly_names yes) in the configuration multipathd runs fails the host, naming the file;
+        V(warn), it is only warned about.
+    type: str
+    choices: [refuse, warn]
+    default: refuse
+  queueing:
+    description: The queueing the caller documents; each scope of multipathd's configuration queueing another time is warned about.
+    type: dict
+    default: {}
+    suboptions:
+      no_path_retry:
+        description: Path checks that I/O queues for once every path of a map is gone (VDSM's 16).
+        type: int
+        default: 16
+      polling_interval:
+        description: Seconds between two path checks (VDSM's 5).
+        type: int
+        default: 5
+  lvm_targets:
+    description: The data center's target IQNs; LVM must not see a physical volume on their LUNs. Empty, only the configuration is looked at.
+    type: list
+    elements: str
+    default: []
+  lvm_fix:
+    description:
+      - Keep the host's LVM off the LUNs of O(lvm_targets), as C(vdsm-tool config-lvm-filter -y) does with LVM's
+        devices file. Where the devices file is in use, the LUNs' entries are removed (C(lvmdevices --deldev)).
+        Otherwise every VG LVM sees, except those on the LUNs and those tagged as a storage domain's, is imported
+        (C(vgimportdevices)), the devices file is written even when it lists no device (LVM reads every device
+        while it is missing), and C(use_devicesfile = 1) is set in a marked block of C(/etc/lvm/lvmlocal.conf).
+        LVM is read again after it: a VG still seen fails the host. Not undone by O(state=absent).
+    type: bool
+    default: false
 requirements:
   - systemd
 '''
@@ -112,6 +157,20 @@ removed:
   returned: when O(state=absent)
   type: list
   elements: dict
+multipath_audit:
+  description:
+    - The configuration multipathd runs, audited. C(user_friendly_names), each section turning it on (C(section),
+      C(identity), C(files) that set it); C(queueing), each scope setting C(no_path_retry) with its C(seconds)
+      (null for V(queue), for ever), C(warnings).
+  returned: when multipathd answered
+  type: dict
+lvm:
+  description:
+    - The LVM preflight. C(protection), what keeps devices from LVM (V(devices file PATH), V(filter), or null);
+      C(seen_on_luns), each physical volume seen on a LUN of O(lvm_targets) (C(pv), C(vg), C(map)); C(fixed), what
+      O(lvm_fix) did.
+  returned: when O(state=present) and lvm is installed
+  type: dict
 lock:
   description: Seconds this run waited for another run's host lock (C(waited)), and the note of a run that died holding it (C(took_over)).
   returned: when the module could change the host (not in check mode)
@@ -129,6 +188,7 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_config
     UNIT_PROPERTIES, absent_plan, multipath_files, recorded_files, unit_states, vdsm_owns, with_block)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record import (
     DEFAULT_RECORD_FILE, is_empty, read_record, remove_record, write_record)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils import _lvm_check, _multipath_config
 
 # `multipathd show daemon` ends with its state: 'configure' while it reads its configuration.
 MULTIPATHD_READY = ('idle', 'running')
@@ -143,6 +203,11 @@ ARGUMENT_SPEC = dict(
     multipath_dropin=dict(type='path', default='/etc/multipath/conf.d/ovirt_iscsi_multipath.conf'),
     multipath_dropin_content=dict(type='str', default=''),
     services=dict(type='list', elements='str', default=['iscsid', 'multipathd']),
+    multipath_audit=dict(type='str', choices=['refuse', 'warn'], default='refuse'),
+    queueing=dict(type='dict', default={}, options=dict(no_path_retry=dict(type='int', default=16),
+                                                        polling_interval=dict(type='int', default=5))),
+    lvm_targets=dict(type='list', elements='str', default=[]),
+    lvm_fix=dict(type='bool', default=False),
     **LOCK_ARGUMENT_SPEC
 )
 
@@ -249,6 +314,9 @@ def configure(module, result):
     """Plan the files and services, then write and (re)start what differs."""
     params = module.params
     writes, diff, services, current = plan(module, result)
+    # Preflights, before any write: what multipathd runs now, and what the host's LVM sees.
+    audit_multipath(module, result, replaced=set(writes))
+    result['lvm'] = _lvm_check.check(module, targets=params['lvm_targets'], fix=params['lvm_fix'])
     result['written'] = list(writes)
     result['changed'] = bool(writes or services)
     if module._diff:
@@ -283,7 +351,37 @@ def configure(module, result):
             raise HostError('systemctl %s %s failed after its configuration changed: %s' % (action, service, err), **result)
     if 'multipathd' in restart or ('reload', 'multipathd') in again:
         wait_for_multipathd(module, result)
+        # What multipathd runs now, with the files just written.
+        audit_multipath(module, result, replaced=set())
     return result
+
+
+def audit_multipath(module, result, replaced):
+    """``multipathd show config local`` audited (``_multipath_config``): user_friendly_names yes refused (or
+    warned about) naming its files, unless every file setting it is one of ``replaced`` (about to be written);
+    the queueing warned about where it differs from what the caller documents. Nothing while multipathd
+    does not answer (stopped), nor while its files are about to change (the next audit sees them)."""
+    params = module.params
+    audit = _multipath_config.audit(module, conf_path=params['multipath_conf'], conf_dir=os.path.dirname(params['multipath_dropin']),
+                                    no_path_retry=params['queueing']['no_path_retry'], polling_interval=params['queueing']['polling_interval'])
+    if audit is None:
+        return
+    result['multipath_audit'] = audit
+    reloading = bool(replaced & set([params['multipath_conf'], params['multipath_dropin']]))
+    if reloading:
+        # The queueing of a configuration about to be replaced is not worth a warning.
+        audit['warnings'] = []
+    for warning in audit['warnings']:
+        module.warn(warning)
+    # Left to the audit after the reload: what only files about to be written set, and what no file sets
+    # any longer when multipathd is about to read its files again.
+    offending = [item for item in audit['user_friendly_names']
+                 if not (set(item['files']) <= replaced if item['files'] else reloading)]
+    if offending:
+        message = _multipath_config.refusal(offending)
+        if params['multipath_audit'] == 'refuse':
+            raise HostError(message, **result)
+        module.warn(message)
 
 
 def unconfigure(module, result):

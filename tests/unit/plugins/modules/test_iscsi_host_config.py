@@ -12,6 +12,10 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command imp
 from ansible_collections.ovirt_iscsi.multipath.plugins.modules import iscsi_host_config
 
 
+# The audits' options at their defaults; lvm is not installed (get_bin_path), multipathd's audit finds it stopped.
+AUDITS = dict(multipath_audit='refuse', queueing={'no_path_retry': 16, 'polling_interval': 5}, lvm_targets=[], lvm_fix=False)
+
+
 class FakeModule:
     """Tools installed; systemctl says every service is stopped and fails to start iscsid."""
 
@@ -23,14 +27,18 @@ class FakeModule:
                            iscsid_conf=str(tmp_path / 'iscsid.conf'), iscsid_settings={'node.session.timeo.replacement_timeout': 5},
                            multipath_conf=str(tmp_path / 'multipath.conf'), multipath_conf_content='defaults {}\n',
                            multipath_dropin=str(tmp_path / 'dropin.conf'), multipath_dropin_content='', services=['iscsid'],
-                           lock_file=str(tmp_path / 'lock'), lock_timeout=5)
+                           lock_file=str(tmp_path / 'lock'), lock_timeout=5,
+                           **AUDITS)
         self.commands = []
 
     def get_bin_path(self, name, required=False):
-        return '/usr/bin/' + name
+        return None if name == 'lvm' else '/usr/bin/' + name
 
     def run_command(self, cmd, environ_update=None):
         self.commands.append(cmd[1:])
+        if cmd[1:3] == ['show', 'config']:
+            # multipathd's audit: not answering (not running), so nothing to audit.
+            return 1, '', 'error connecting'
         if cmd[1] == 'show':
             return 0, ''.join('Id=%s.service\nActiveState=inactive\nUnitFileState=disabled\n\n' % unit for unit in cmd[4:]), ''
         return 1, '', 'Job for iscsid.service failed\n'
@@ -55,4 +63,5 @@ def test_check_mode_reads_only(tmp_path):
     module.check_mode = True
     result = iscsi_host_config.run(module)
     assert result['changed'] is True and len(result['written']) == 2
-    assert module.commands == [] and not os.path.exists(module.params['multipath_conf'])
+    # Only multipathd's configuration was read (the audit); systemctl was not asked.
+    assert module.commands == [['show', 'config', 'local']] and not os.path.exists(module.params['multipath_conf'])

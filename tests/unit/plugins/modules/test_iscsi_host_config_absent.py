@@ -22,6 +22,10 @@ VDSMS = '# VDSM REVISION 2.2\n# VDSM PRIVATE\ndefaults {\n    polling_interval 5
 DROPIN = '# Written by ovirt_iscsi.multipath.iscsi_paths. VDSM owns /etc/multipath.conf\ndefaults {\n}\n'
 
 
+# The audits' options at their defaults; lvm is not installed (get_bin_path), multipathd's audit finds it stopped.
+AUDITS = dict(multipath_audit='refuse', queueing={'no_path_retry': 16, 'polling_interval': 5}, lvm_targets=[], lvm_fix=False)
+
+
 class FakeModule:
     _diff = False
 
@@ -31,15 +35,19 @@ class FakeModule:
         self.params = dict(state=state, record_file=str(tmp_path / 'record.json'), iscsid_conf=str(tmp_path / 'iscsid.conf'),
                            iscsid_settings={'node.session.timeo.replacement_timeout': 1}, multipath_conf=str(tmp_path / 'multipath.conf'),
                            multipath_conf_content=OURS, multipath_dropin=str(tmp_path / 'dropin.conf'), multipath_dropin_content=DROPIN,
-                           services=['iscsid', 'multipathd'], lock_file=str(tmp_path / 'lock'), lock_timeout=5)
+                           services=['iscsid', 'multipathd'], lock_file=str(tmp_path / 'lock'), lock_timeout=5,
+                           **AUDITS)
         self.params.update(params)
         self.commands = []
 
     def get_bin_path(self, name, required=False):
-        return '/usr/bin/' + name
+        return None if name == 'lvm' else '/usr/bin/' + name
 
     def run_command(self, cmd, environ_update=None):
         self.commands.append(cmd[1:])
+        if cmd[1:3] == ['show', 'config']:
+            # multipathd's audit: not answering (not running), so nothing to audit.
+            return 1, '', 'error connecting'
         if cmd[1] == 'is-active':
             return 0, 'active\n', ''
         if cmd[1:3] == ['show', '-p']:
