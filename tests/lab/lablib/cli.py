@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""tests/lab/lab: up, down, cut, drop, restore, limit, ssh, status, inventory, engine-seed, lun (see tests/lab/README.md)."""
+"""tests/lab/lab: up, down, cut, drop, restore, limit, ssh, status, inventory, engine-seed, lun, target (see tests/lab/README.md)."""
 
 import argparse
 import fcntl
@@ -74,6 +74,26 @@ class Lab:
         lun = target.remove_lun(current['target'], iqn, number)
         state.write(self.run_dir, current)
         log('lun remove: %s LUN %d (WWID %s)' % (iqn, lun['lun'], lun['wwid']))
+
+    def target_stop(self):
+        """tgtd down: every session of every target and portal ends, as when an array's controller goes."""
+        current = self.state()
+        pid = _read_pid(os.path.join(self.run_dir, 'tgtd.pid'))
+        if not net.alive(pid):
+            raise LabError('target stop: tgtd is not running (pid %s); lab target start brings it back' % pid)
+        target.stop(self.namespace, pid)
+        log('target stop: tgtd (pid %d) gone, portals %s' % (pid, ' '.join(current['target']['portals'])))
+
+    def target_start(self):
+        """tgtd back with the same targets, LUNs (added ones too, their data kept) and CHAP."""
+        current = self.state()
+        pid = _read_pid(os.path.join(self.run_dir, 'tgtd.pid'))
+        if net.alive(pid):
+            raise LabError('target start: tgtd is running (pid %d); lab target stop first' % pid)
+        pid = target.start_again(current['target'], self.namespace, self.run_dir)
+        state.write(self.run_dir, current)
+        log('target start: tgtd (pid %d) serves %s' % (pid, ', '.join(
+            '%s (%d LUNs)' % (t['iqn'], len(t['luns'])) for t in current['target']['targets'])))
 
     def up(self, host_count):
         """Everything from scratch (after cleaning what an earlier run left); the inventory's path."""
@@ -267,6 +287,8 @@ def parser():
     lun_remove = lun_sub.add_parser('remove', help='remove one LUN of a target')
     lun_remove.add_argument('iqn')
     lun_remove.add_argument('lun', type=int)
+    tgt = sub.add_parser('target', help='stop tgtd (every portal of every target gone) or start it again as it was')
+    tgt.add_argument('target_command', choices=('stop', 'start'))
     return ap
 
 
@@ -335,6 +357,10 @@ def dispatch(lab, args):
         print(lab.lun_add(args.iqn, args.size_mb)['wwid'])
     elif args.command == 'lun':
         lab.lun_remove(args.iqn, args.lun)
+    elif args.command == 'target' and args.target_command == 'stop':
+        lab.target_stop()
+    elif args.command == 'target':
+        lab.target_start()
     return 0
 
 

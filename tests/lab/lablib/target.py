@@ -44,47 +44,79 @@ def _chap_secret():
     return ''.join(secrets.choice(alphabet) for dummy in range(16))
 
 
+def _launch(namespace, run_dir, port, first_portal):
+    """tgtd in the namespace with its first portal, answering on its control port; its process."""
+    log_path = os.path.join(run_dir, 'tgtd.log')
+    with open(log_path, 'ab') as log:
+        proc = subprocess.Popen(  # pylint: disable=consider-using-with
+            net.ns_cmd(namespace, 'tgtd', '-f', '-C', str(port), '--iscsi', 'portal=%s' % first_portal),
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    with open(os.path.join(run_dir, 'tgtd.pid'), 'w', encoding='ascii') as handle:
+        handle.write('%d\n' % proc.pid)
+    _wait_ready(port, proc)
+    return proc
+
+
+def configure_commands(target_facts):
+    """The tgtadm commands that give a bare tgtd (first portal only) every portal, target, LUN
+    (on its existing backing file) and CHAP account the facts hold, in that order."""
+    port = target_facts['control_port']
+    commands = [_tgtadm(port, '--mode', 'portal', '--op', 'new', '--param', 'portal=%s' % portal)
+                for portal in target_facts['portals'][1:]]
+    for tgt in target_facts['targets']:
+        tid = str(tgt['tid'])
+        commands.append(_tgtadm(port, '--mode', 'target', '--op', 'new', '--tid', tid, '--targetname', tgt['iqn']))
+        for lun in tgt['luns']:
+            commands.append(_tgtadm(port, '--mode', 'logicalunit', '--op', 'new', '--tid', tid,
+                                    '--lun', str(lun['lun']), '--backing-store', lun['backing_file']))
+        commands.append(_tgtadm(port, '--mode', 'target', '--op', 'bind', '--tid', tid, '--initiator-address', 'ALL'))
+        if tgt.get('chap_user'):
+            with open(tgt['chap_secret_file'], encoding='ascii') as handle:
+                secret = handle.read().strip()
+            commands.append(_tgtadm(port, '--mode', 'account', '--op', 'new', '--user', tgt['chap_user'], '--password', secret))
+            commands.append(_tgtadm(port, '--mode', 'account', '--op', 'bind', '--tid', tid, '--user', tgt['chap_user']))
+    return commands
+
+
 def start(desc, namespace, run_dir, data_dir):
     """tgtd with a portal on every segment's .1, the targets and LUNs; the targets' facts."""
     port = control_port(namespace)
     tgt = desc['target']
     portals = ['%s:%d' % (n['target_address'], tgt['port']) for n in desc['networks']]
-    log_path = os.path.join(run_dir, 'tgtd.log')
-    with open(log_path, 'ab') as log:
-        proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            net.ns_cmd(namespace, 'tgtd', '-f', '-C', str(port), '--iscsi', 'portal=%s' % portals[0]),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-    with open(os.path.join(run_dir, 'tgtd.pid'), 'w', encoding='ascii') as handle:
-        handle.write('%d\n' % proc.pid)
-    _wait_ready(port, proc)
-    for portal in portals[1:]:
-        net.run(_tgtadm(port, '--mode', 'portal', '--op', 'new', '--param', 'portal=%s' % portal))
     facts = []
     for tid, target in enumerate(tgt['targets'], start=1):
-        net.run(_tgtadm(port, '--mode', 'target', '--op', 'new', '--tid', str(tid), '--targetname', target['iqn']))
         luns = []
         for lun in target['luns']:
             backing = os.path.join(data_dir, 'target%d-lun%d.img' % (tid, lun['lun']))
             with open(backing, 'wb') as handle:
                 handle.truncate(lun['size_mb'] * 1024 * 1024)
-            net.run(_tgtadm(port, '--mode', 'logicalunit', '--op', 'new', '--tid', str(tid),
-                            '--lun', str(lun['lun']), '--backing-store', backing))
             luns.append({'lun': lun['lun'], 'size_mb': lun['size_mb'], 'wwid': wwid(tid, lun['lun']),
                          'backing_file': backing})
-        net.run(_tgtadm(port, '--mode', 'target', '--op', 'bind', '--tid', str(tid), '--initiator-address', 'ALL'))
         fact = {'iqn': target['iqn'], 'tid': tid, 'portals': portals, 'luns': luns,
                 'chap_user': None, 'chap_secret_file': None}
         if target.get('chap_user'):
             secret_file = os.path.join(run_dir, 'chap-%s.secret' % target['iqn'].rsplit(':', 1)[-1])
-            secret = _chap_secret()
             fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, 'w', encoding='ascii') as handle:
-                handle.write(secret + '\n')
-            net.run(_tgtadm(port, '--mode', 'account', '--op', 'new', '--user', target['chap_user'], '--password', secret))
-            net.run(_tgtadm(port, '--mode', 'account', '--op', 'bind', '--tid', str(tid), '--user', target['chap_user']))
+                handle.write(_chap_secret() + '\n')
             fact.update(chap_user=target['chap_user'], chap_secret_file=secret_file)
         facts.append(fact)
-    return {'pid': proc.pid, 'control_port': port, 'portals': portals, 'targets': facts}
+    target_facts = {'control_port': port, 'portals': portals, 'targets': facts}
+    proc = _launch(namespace, run_dir, port, portals[0])
+    for command in configure_commands(target_facts):
+        net.run(command)
+    target_facts['pid'] = proc.pid
+    return target_facts
+
+
+def start_again(target_facts, namespace, run_dir):
+    """tgtd started again (after stop) with the same portals, targets, LUNs (added ones too, their
+    data kept) and CHAP accounts, as an array's controller comes back; its new pid."""
+    proc = _launch(namespace, run_dir, target_facts['control_port'], target_facts['portals'][0])
+    for command in configure_commands(target_facts):
+        net.run(command)
+    target_facts['pid'] = proc.pid
+    return proc.pid
 
 
 MAX_LUN = 255          # LUN numbers a target holds (0 is tgtd's controller)
