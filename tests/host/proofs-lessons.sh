@@ -8,6 +8,17 @@ lessons_dropin=/etc/multipath/conf.d/zz-lessons-iet.conf
 # The maps of HOST, "name wwid" per line, as multipathd names them.
 lessons_maps() { $lab ssh "$1" -- "multipathd show maps raw format '%n %w'"; }
 
+# LOG PATTERN NAMED WHILE: the role's run on host1 (into LOG) must fail, its message matching PATTERN.
+lessons_refused() {
+  if play "$1" "$scenario/converge.yml" --limit host1; then
+    echo "the role converged host1 while $4"; return 1
+  elif grep -q "$2" "$logs/$1"; then
+    echo "refused, naming $3"
+  else
+    echo "the run failed without naming $3"; return 1
+  fi
+}
+
 # A drop-in of another tool, sorting after the role's, turns user_friendly_names on for tgtd's LUNs
 # (vendor IET): multipathd runs it (judged in its own output), the role refuses host1 naming the file;
 # without it the same run passes and the maps are named by their WWIDs again.
@@ -37,13 +48,8 @@ lessons_ufn_refused() {
     echo "multipathd does not run the planted drop-in: the refusal below would prove nothing"; return 1
   fi
   echo "host1's maps meanwhile: $(lessons_maps host1 | tr '\n' ';')"
-  if play lessons-ufn-refused.log "$scenario/converge.yml" --limit host1; then
-    echo "the role converged host1 while multipathd runs user_friendly_names yes"; rc=1
-  elif grep -q "user_friendly_names yes.*$lessons_dropin" "$logs/lessons-ufn-refused.log"; then
-    echo "refused, naming $lessons_dropin"
-  else
-    echo "the run failed without naming $lessons_dropin"; rc=1
-  fi
+  lessons_refused lessons-ufn-refused.log "user_friendly_names yes.*$lessons_dropin" "$lessons_dropin" \
+    "multipathd runs user_friendly_names yes" || rc=1
   return $rc
 }
 
@@ -73,13 +79,7 @@ lessons_lvm_fixed() {
   $lab ssh host1 -- "lvm vgcreate lessons_vg /dev/mapper/$map >/dev/null" || return 1
   vgs=$($lab ssh host1 -- "lvm vgs --noheadings -o vg_name") || return 1
   grep -qw lessons_vg <<<"$vgs" && echo "host1's LVM sees lessons_vg on $map" || { echo "host1's LVM does not see lessons_vg: nothing to prove"; return 1; }
-  if play lessons-lvm-refused.log "$scenario/converge.yml" --limit host1; then
-    echo "the role converged host1 while its LVM sees lessons_vg"; rc=1
-  elif grep -q "VG lessons_vg on $map" "$logs/lessons-lvm-refused.log"; then
-    echo "refused, naming lessons_vg and $map"
-  else
-    echo "the run failed without naming lessons_vg and $map"; rc=1
-  fi
+  lessons_refused lessons-lvm-refused.log "VG lessons_vg on $map" "lessons_vg and $map" "its LVM sees lessons_vg" || rc=1
   play lessons-lvm-fix.log "$scenario/converge.yml" --limit host1 -e iscsi_paths_lvm_fix=true || { echo "the run with iscsi_paths_lvm_fix failed"; rc=1; }
   vgs=$($lab ssh host1 -- "lvm vgs --noheadings -o vg_name") || rc=1
   if grep -qw lessons_vg <<<"$vgs"; then echo "host1's LVM still sees lessons_vg after the fix"; rc=1; else echo "host1's LVM no longer sees lessons_vg"; fi
