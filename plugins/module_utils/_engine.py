@@ -233,12 +233,19 @@ class EngineSession:
                                       'username and password to log in again')
         return error
 
+    def _name_engine(self, error):
+        """No answer at all (the engine stopped, or the network to it went): say which engine."""
+        if isinstance(error, EngineError) and error.code is None and self.url and self.url not in error.msg:
+            error.msg += '; no answer from the engine at %s' % self.url
+
     def __exit__(self, exc_type, exc, traceback):
         try:
             self.close()
-        except ModuleError:
+        except ModuleError as error:
             if exc_type is None:
+                self._name_engine(error)
                 raise
+        self._name_engine(exc)
         if exc is not None and self.explain(exc) is not exc:
             raise self.explain(exc) from None
         return False

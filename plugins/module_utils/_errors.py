@@ -22,6 +22,14 @@ except ImportError:
     sdk = None
     HAS_SDK = False
 
+try:
+    import pycurl
+    # The SDK lets libcurl's own error through from its SSO requests (log in, log out):
+    # an engine that stopped meanwhile must not surface as a bare "(7, 'Failed to connect ...')".
+    _TRANSPORT_ERRORS = (sdk.Error, pycurl.error) if HAS_SDK else ()
+except ImportError:
+    _TRANSPORT_ERRORS = (sdk.Error,) if HAS_SDK else ()
+
 # libcurl error numbers the SDK leaves inside its message text when it reads
 # responses through the multi interface (it raises a bare Error there).
 _CURL_CODE = re.compile(r"""\((?:<pycurl\.Curl[^,]*,\s*)?(\d+),\s*(['"])(.*?)\2\)""")
@@ -140,7 +148,7 @@ def engine_call(action, collection=False):
     """
     try:
         yield
-    except sdk.Error as error:
+    except _TRANSPORT_ERRORS as error:
         code, reason, detail, text = describe_sdk_error(error)
         if is_connect_failure(error) and not action.startswith('connect'):
             action = 'connect to the engine (to %s)' % action

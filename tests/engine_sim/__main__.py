@@ -43,7 +43,7 @@ def main(argv=None):
     except OSError as error:
         sys.stderr.write('engine_sim: cannot listen on 127.0.0.1:%d: %s\n' % (args.port, error))
         return 2
-    stop = threading.Event()
+    stop = sim.stop_requested
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
     serving = threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.1}, daemon=True)

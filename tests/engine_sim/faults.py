@@ -1,7 +1,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Injected faults: the next N requests matching a method and a path regex
 answer a status, or hang for a while first (then answer normally, or the
-status if one was given too)."""
+status if one was given too), or stop the engine: the request gets no answer
+and the simulator shuts down as on SIGTERM (saving its state with --persist),
+as an engine stopped in the middle of a client's work."""
 
 import re
 import threading
@@ -21,8 +23,11 @@ class Faults:
             raise FaultError('a fault is a JSON object')
         status = spec.get('status')
         hang = spec.get('hang')
-        if status is None and hang is None:
-            raise FaultError('a fault needs "status" or "hang"')
+        stop = spec.get('stop', False)
+        if not isinstance(stop, bool):
+            raise FaultError('"stop" must be true or false')
+        if status is None and hang is None and not stop:
+            raise FaultError('a fault needs "status", "hang" or "stop"')
         if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
             raise FaultError('"status" must be an HTTP status code')
         if hang is not None and not (isinstance(hang, (int, float)) and 0 <= hang <= 3600):
@@ -35,7 +40,7 @@ class Faults:
         except re.error as error:
             raise FaultError('"path" is not a regular expression: %s' % error) from error
         rule = {
-            'method': (spec.get('method') or '*').upper(), 'path': path, 'status': status, 'hang': hang,
+            'method': (spec.get('method') or '*').upper(), 'path': path, 'status': status, 'hang': hang, 'stop': stop,
             'count': count, 'reason': spec.get('reason'), 'detail': spec.get('detail'), 'body': spec.get('body'),
         }
         with self._lock:

@@ -150,10 +150,13 @@ class Simulator:
     def state(self):
         return self._call('GET', '/__sim__/state')
 
-    def add_fault(self, path='.*', method='*', status=None, hang=None, count=1, reason=None, detail=None, body=None):
+    def add_fault(self, path='.*', method='*', status=None, hang=None, count=1, reason=None, detail=None, body=None,
+                  stop=None):
+        """`stop=True`: the matching request gets no answer and the engine stops (halt() then
+        reaps it; with persist=True, start() brings it back with the state it saved)."""
         spec = {'path': path, 'method': method, 'count': count}
         for key, value in (('status', status), ('hang', hang), ('reason', reason), ('detail', detail),
-                           ('body', body)):
+                           ('body', body), ('stop', stop)):
             if value is not None:
                 spec[key] = value
         return self._call('POST', '/__sim__/faults', spec)

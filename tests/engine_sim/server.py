@@ -71,6 +71,8 @@ class Simulator:
         self.monitor = monitor
         self.stats = Stats()
         self.stopping = threading.Event()
+        # Set by SIGTERM, SIGINT or a "stop" fault: the main thread then shuts the server down.
+        self.stop_requested = threading.Event()
 
 
 class Request:
@@ -155,6 +157,11 @@ class Handler(BaseHTTPRequestHandler):
             self.sim.stats.count(self.command, path, parts.query)
         fault = self.sim.faults.take(self.command, path + ('?' + parts.query if parts.query else ''))
         if fault:
+            if fault['stop']:
+                # No answer at all: the engine went away with the request in flight.
+                self.sim.stop_requested.set()
+                self.close_connection = True
+                return
             if fault['hang']:
                 self.sim.stopping.wait(fault['hang'])
             if fault['status']:
