@@ -99,8 +99,7 @@ def walk(tree, path=()):
         here = path + (node['section'],)
         settings = _settings(node['children'])
         yield here, settings, dict((k, settings[k]) for k in IDENTITY_KEYS if k in settings)
-        for found in walk(node['children'], here):
-            yield found
+        yield from walk(node['children'], here)
 
 
 def user_friendly_names_on(tree):

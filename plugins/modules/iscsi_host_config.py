@@ -27,10 +27,10 @@ description:
   - Before any write (O(state=present)), the configuration multipathd runs (C(multipathd show config local), not
     the files) is audited, and again after multipathd read the new files. C(user_friendly_names yes) anywhere
     (C(defaults), a device section, a drop-in that sorts after ours) is refused, naming the section and the file
-    that sets it (see O(multipath_audit)): map names must be the WWIDs on every host, as VDSM requires. How long
+    that sets it (see O(multipath_audit)), since map names must be the WWIDs on every host, as VDSM requires. How long
     I/O queues with every path gone (C(no_path_retry) x C(polling_interval), in C(defaults), C(overrides) and each
     device section) is reported in RV(multipath_audit) and warned about where it differs from O(queueing).
-  - Before any write, the host's LVM must not see the data center's LUNs (VDSM's C(config-lvm-filter), BZ 1449968):
+  - Before any write, the host's LVM must not see the data center's LUNs (VDSM's C(config-lvm-filter), BZ 1449968);
     a physical volume on a LUN of O(lvm_targets) (its multipath map or a SCSI disk) fails the host naming the VG and
     the map, unless O(lvm_fix) keeps it out with LVM's devices file. A host whose LVM has neither a devices file
     nor a filter rejecting devices is warned. Nothing is checked where C(lvm) is not installed.
@@ -116,7 +116,7 @@ options:
         Otherwise every VG LVM sees, except those on the LUNs and those tagged as a storage domain's, is imported
         (C(vgimportdevices)), the devices file is written even when it lists no device (LVM reads every device
         while it is missing), and C(use_devicesfile = 1) is set in a marked block of C(/etc/lvm/lvmlocal.conf).
-        LVM is read again after it: a VG still seen fails the host. Not undone by O(state=absent).
+        LVM is read again after it, and a VG still seen fails the host. Not undone by O(state=absent).
     type: bool
     default: false
 requirements:
