@@ -13,10 +13,16 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
+
+from lablib import engine_seed
+
+from ansible_collections.ovirt_iscsi.multipath.tests.unit.playbooks.test_playbooks_engine import DESC, run_playbook
+from ansible_collections.ovirt_iscsi.multipath.tests.unit.playbooks.test_playbooks_host_status import BY_NAME, NOWHERE, recap
 
 # Two storage networks, two portals of one target (198.19.0.1 and .2), no bond yet.
 NETWORKS = ['storage-000', 'storage-001']
@@ -104,3 +110,36 @@ def test_the_engine_stopping_between_two_writes_fails_naming_it_and_the_next_run
     assert engine_bond(sim) == (NETWORKS, PORTALS)
     rc, result, out = ensure_bond(sim, tmp_path, NETWORKS, PORTALS)
     assert rc == 0 and result.get('changed') is False and not result.get('failed'), out  # changed=0
+
+
+@pytest.fixture(name='lab_sim')
+def fixture_lab_sim(engine_sim):
+    with engine_sim.Simulator(seed=engine_seed.build(DESC, 3), persist=True) as running:
+        yield running
+
+
+def test_the_engine_stopping_after_the_plan_fails_datacenter_paths_before_any_host_and_the_next_run_completes(lab_sim, tmp_path):
+    """datacenter_paths: the host play and the report make no engine request, so the last moment
+    the engine can be missed is the plan's own end (iscsi_bond_info's log out). Stopped there, the
+    run fails naming the engine, no host is tried (they point at a closed port: a try shows as
+    UNREACHABLE) and no report says anything was done; with the engine back the run completes."""
+    report = tmp_path / 'report.json'
+    # Positive control, the engine up: the engine side and the report complete.
+    returncode, out = run_playbook(lab_sim, tmp_path, 'datacenter_paths', extra=BY_NAME)
+    assert returncode == 0 and report.exists(), out
+    report.unlink()
+
+    lab_sim.add_fault(path=r'/services/sso-logout$', method='POST', stop=True)
+    hosts = {name: NOWHERE for name in ('host1', 'host2', 'host3')}
+    returncode, out = run_playbook(lab_sim, tmp_path, 'datacenter_paths', extra=BY_NAME, hosts=hosts, host_play=True)
+    lab_sim.halt()
+    fatal = re.findall(r'^fatal: \[(\S+)\].*$', out, re.M)
+    assert returncode != 0 and fatal and all(host == 'localhost' for host in fatal), out
+    assert 'Read every bond of the data center' in out and lab_sim.url in out and 'log out from the engine' in out, out
+    assert 'UNREACHABLE' not in out and not set(recap(out)) - {'localhost'}, 'a host was tried\n%s' % out
+    assert not report.exists(), 'a report was written for a run that did nothing'
+
+    lab_sim.start()
+    returncode, out = run_playbook(lab_sim, tmp_path, 'datacenter_paths', extra=BY_NAME)
+    assert returncode == 0 and report.exists(), out
+    assert json.loads(report.read_text())['failed'] == [], out
