@@ -122,7 +122,8 @@ def missing_through_ifaces(luns, sessions, targets, ifaces):
     return missing
 
 
-def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_login=(), leaving=(), leaving_ifaces=(), kept=(), refused=()):
+def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_login=(), leaving=(), leaving_ifaces=(), kept=(), refused=(),
+                unserved=()):
     """The report of one host.
 
     ``luns``: join_paths' result; ``sessions``: the host's sessions (parsed); ``desired``: the
@@ -130,7 +131,9 @@ def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_l
     ``would_login``: sessions check mode would log in; ``leaving``: host sessions logged out
     right after this read (their paths are left out); ``kept``: [{..., reason}] stale sessions
     kept because a LUN would lose its last path; ``refused``: [{target, reason}] of targets that
-    left the engine's plan but whose storage is held open (the host is degraded until released).
+    left the engine's plan but whose storage is held open (the host is degraded until released);
+    ``unserved``: WWIDs of LUNs the target no longer serves (_lun_unserved), left out of the LUNs:
+    gone from the storage, not a path the host lacks.
     """
     failed = failed or {}
     network_of = dict((s['iface'], s['network']) for s in list(desired) + list(unreachable))
@@ -140,6 +143,8 @@ def host_report(luns, sessions, desired, *, unreachable=(), failed=None, would_l
     planned = set(key_of(s) for s in would_login)
     report_luns, by_target = [], {}
     for lun in luns:
+        if lun['wwid'] in unserved:
+            continue
         networks = {}
         paths = [p for p in lun['paths'] if path_key(p) not in going]
         for path in paths:

@@ -55,6 +55,13 @@ class Iscsiadm:
         rc, out = self.run(['-m', 'node', '-P', '1'], what='list iSCSI node records', ok_rcs=(0, RC_NO_OBJECTS_FOUND))
         return [] if rc == RC_NO_OBJECTS_FOUND else parse_node_tree(out, warn=warn)
 
+    def node_records(self, *, show_secrets=False, warn=None):
+        """Every node record in full, in one call: [(node, record)]. One iscsiadm process for
+        the whole database instead of a listing and one --show per node (a re-run's reads)."""
+        args = ['-m', 'node', '-o', 'show'] + (['--show'] if show_secrets else [])
+        rc, out = self.run(args, what='read iSCSI node records', ok_rcs=(0, RC_NO_OBJECTS_FOUND))
+        return [] if rc == RC_NO_OBJECTS_FOUND else parse_record_dump(out, warn=warn)
+
     def sessions(self, warn=None):
         rc, out = self.run(['-m', 'session', '-P', '3'], what='list iSCSI sessions', ok_rcs=(0, RC_NO_OBJECTS_FOUND))
         return [] if rc == RC_NO_OBJECTS_FOUND else parse_session_tree(out, warn=warn)
@@ -151,6 +158,46 @@ def parse_record(text, warn=None):
             continue
         record[key] = _value(value)
     return record
+
+
+# The node record keys that say which node a record is (its selector: node_args).
+_NODE_KEYS = {'target': 'node.name', 'address': 'node.conn[0].address', 'port': 'node.conn[0].port',
+              'tpgt': 'node.tpgt', 'iface': 'iface.iscsi_ifacename'}
+
+
+def parse_record_dump(text, warn=None):
+    """``iscsiadm -m node -o show``: every record, each between '# BEGIN RECORD' and '# END
+    RECORD' -> [(node, record)], node as parse_node_tree gives it. A record missing one of its
+    selector keys is handed to ``warn`` and left out."""
+    out, lines = [], None
+    for line in text.splitlines():
+        if line.startswith('# BEGIN RECORD'):
+            lines = []
+        elif line.startswith('# END RECORD') and lines is not None:
+            record = parse_record('\n'.join(lines), warn=warn)
+            node = _node_of(record)
+            if node is None:
+                if warn:
+                    warn('iscsiadm -m node -o show: a record without %s' % ', '.join(k for k in _NODE_KEYS.values() if not record.get(k)))
+            else:
+                out.append((node, record))
+            lines = None
+        elif lines is not None:
+            lines.append(line)
+        elif line.strip() and warn:
+            warn('iscsiadm -m node -o show: unparsed line %r' % line)
+    return out
+
+
+def _node_of(record):
+    if not all(record.get(key) for key in _NODE_KEYS.values()):
+        return None
+    node = dict((name, record[key]) for name, key in _NODE_KEYS.items())
+    try:
+        node['port'], node['tpgt'] = int(node['port']), int(node['tpgt'])
+    except ValueError:
+        return None
+    return node
 
 
 def parse_flat_nodes(text, warn=None):

@@ -20,6 +20,7 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import host_report, join_paths, path_key
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
     RC_NO_OBJECTS_FOUND, RC_SESSION_EXISTS, IscsiadmError, node_args)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_unserved import unserved_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_scan import ScsiHosts, disks_of, scan_hosts, scan_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import read_paths
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
@@ -61,14 +62,16 @@ class SessionRunner:
     # -- reads
     def read_host(self, desired):
         warn = self.module.warn
-        host = {'ifaces': self.iscsiadm.ifaces(warn=warn), 'nodes': self.iscsiadm.nodes(warn=warn),
-                'sessions': self.iscsiadm.sessions(warn=warn), 'records': {}}
+        ifaces = self.iscsiadm.ifaces(warn=warn)
+        if desired:
+            # Every record in one call. --show: the CHAP secret is compared in memory only, never
+            # returned; only the records of desired sessions are kept.
+            nodes = self.iscsiadm.node_records(show_secrets=True, warn=warn)
+        else:  # nothing to compare a record with (a host leaving): the list, and no secret read
+            nodes = [(node, None) for node in self.iscsiadm.nodes(warn=warn)]
         wanted = set(key_of(s) for s in desired)
-        for node in host['nodes']:
-            if key_of(node) in wanted:
-                # --show: the CHAP secret is compared in memory only, never returned.
-                host['records'][key_of(node)] = self.iscsiadm.node_record(node, show_secrets=True)
-        return host
+        return {'ifaces': ifaces, 'nodes': [node for node, dummy in nodes], 'sessions': self.iscsiadm.sessions(warn=warn),
+                'records': dict((key_of(node), record) for node, record in nodes if key_of(node) in wanted)}
 
     def read_paths(self, sessions=None):
         """(sessions, LUNs with their paths); ``sessions`` when the caller has just read them."""
@@ -259,6 +262,36 @@ class SessionRunner:
             self.devices.delete_scsi_disk(disk)
         return {'target': target, 'maps_flushed': maps, 'disks_deleted': disks}
 
+    def release_unserved(self, luns, desired):
+        """The maps and disks of LUNs the target no longer serves (_lun_unserved), taken away
+        unless held; a refusal is a warning too. Returns unserved_plan's entries, each with
+        ``released`` (True when its map was flushed and its disks deleted)."""
+        entries = unserved_plan(luns, set(key_of(s) for s in desired), self.devices)
+        for entry in entries:
+            entry['released'] = False
+            if entry['refused'] is None:
+                self.changed = True
+                # No path will come back to queue for: I/O already queued (udev's probe of the
+                # LUN's change, seen in the lab) fails now and lets go of the map, or the flush
+                # finds it 'in use' for the whole no_path_retry.
+                self.disable_queueing(entry['map'])
+                error = flush_map(self.module, entry['map'])
+                if error:
+                    entry['refused'] = 'the map of LUN %s, which its target no longer serves, stays: %s' % (entry['wwid'], error)
+                else:
+                    for disk in entry['disks']:
+                        self.devices.delete_scsi_disk(disk)
+                    entry['released'] = True
+            if entry['refused']:
+                self.module.warn(entry['refused'])
+        return entries
+
+    def disable_queueing(self, name):
+        binary = find_command(self.module, 'multipathd', 'multipath-tools')
+        rc, out, err = self.module.run_command([binary, 'disablequeueing', 'map', name], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
+        if rc != 0 or 'fail' in (out or ''):
+            self.module.warn('multipathd disablequeueing map %s: %s' % (name, (out or err or 'rc %d' % rc).strip()))
+
     def remove_ifaces(self, names):
         """Ifaces the collection made that no node record or session uses any more."""
         if not names:
@@ -300,12 +333,16 @@ def converge(module, iscsiadm, desired, *, options):
         nic_addresses(module), bound, check_mode=module.check_mode or options['verify_only'])
     if module.check_mode or options['verify_only']:
         sessions, luns = runner.read_paths()
+        unserved = [dict(entry, released=False) for entry in unserved_plan(luns, set(key_of(s) for s in plan.sessions), runner.devices)]
         report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable,
-                             would_login=plan.logins if module.check_mode else (), leaving=(), kept=())
+                             would_login=plan.logins if module.check_mode else (), leaving=(), kept=(),
+                             refused=unserved_refusals(unserved), unserved=[entry['wwid'] for entry in unserved])
         would_change = bool(plan.create_ifaces or plan.rebind_ifaces or plan.create_nodes or plan.set_keys or plan.logins
                             or plan.stale_sessions or plan.stale_nodes or plan.stale_ifaces or subnet_changed)
         report['shared_subnet'] = shared_subnet
         report['would_release'] = would_release(plan, luns, runner.devices, staying=staying_sessions(host, plan))
+        report['unserved_luns'] = unserved
+        would_change = would_change or any(entry['refused'] is None for entry in unserved)
         return (would_change and not options['verify_only']), report, plan
     runner.changed = subnet_changed
     clock = Stopwatch()
@@ -318,19 +355,29 @@ def converge(module, iscsiadm, desired, *, options):
     logged_in_now = bool(set(key_of(s) for s in plan.logins) - set(failed)) or bool(new_disks)
     sessions, luns = runner.settle(plan.sessions, failed, logged_in_now=logged_in_now, sessions=rescanned)
     clock.lap('wait_for_paths')
+    unserved = runner.release_unserved(luns, plan.sessions)
+    if any(entry['released'] for entry in unserved):
+        sessions, luns = runner.read_paths()
     leaving, kept, released, refused = runner.remove_stale(plan, luns, staying=staying_sessions(host, plan))
     removed_ifaces = runner.remove_ifaces(plan.stale_ifaces)
     runner.finish_record(record, None if runner.changed else host)
     clock.lap('remove_stale')
     report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable, failed=failed, leaving=leaving,
-                         leaving_ifaces=removed_ifaces, kept=kept, refused=refused)
+                         leaving_ifaces=removed_ifaces, kept=kept, refused=refused + unserved_refusals(unserved),
+                         unserved=[entry['wwid'] for entry in unserved])
     report['seconds'] = dict(clock.laps, path_reads=runner.polls, total=round(sum(clock.laps.values()), 1))
     report['still_coming'] = runner.still_coming
     report['orphan_paths_added'] = runner.orphans_added
     report['new_disks'] = new_disks
     report['released'] = released
+    report['unserved_luns'] = unserved
     report['shared_subnet'] = shared_subnet
     return runner.changed, report, plan
+
+
+def unserved_refusals(unserved):
+    """The report's ``refused`` entries of unserved LUNs something holds (the host is degraded)."""
+    return [dict(target=entry['target'], reason=entry['refused']) for entry in unserved if entry['refused']]
 
 
 def staying_sessions(host, plan):

@@ -226,6 +226,10 @@ report:
     - C(released), targets that left the plan, with their maps flushed and disks deleted before their sessions were
       logged out; C(refused), targets that left the plan but whose storage something holds open (C(reason) names the
       map or disk and what holds it), kept whole, which makes the host V(degraded); C(would_release) in check mode.
+    - C(unserved_luns), LUNs the target stopped serving while their sessions stay up (every path faulty on sessions
+      that carry another LUN's active path; a LUN unmapped on the array) (C(wwid), C(map), C(target), C(disks),
+      C(released), C(refused)); the map is flushed and the disks deleted unless something holds them, then
+      C(refused) names the holder and is also a warning; in check mode nothing is released.
     - C(new_disks), disks that the scan of the kept sessions found (LUNs added on the target since login); a run
       that finds any reports C(changed).
     - C(seconds), where the run spent its time (C(create), C(login), C(rescan), C(wait_for_paths), C(remove_stale), C(total)),

@@ -219,7 +219,8 @@ lun_unmapped() {  # proof
   echo "the role runs while fio holds host1's map of the unmapped LUN"
   play unmapped-held.log "$scenario/converge.yml"
   refused_by_fio_map "$logs/unmapped-held.log" "$wwid" || rc=1
-  fio_stop host1 "$logs/fio-unmapped.json" 30 || rc=1
+  # fio's I/O to the gone LUN queues for no_path_retry (80 s, docs/queueing.md), then fails: fio ends.
+  fio_stop host1 "$logs/fio-unmapped.json" 150 || rc=1
   echo "fio on the unmapped LUN: $(fio_failed_with "$logs/fio-unmapped.json")"
   lun_unmapped_gone host2 "$wwid" || rc=1
   echo "the role runs with nothing holding the map"

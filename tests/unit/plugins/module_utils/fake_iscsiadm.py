@@ -31,7 +31,8 @@ from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.h
 with open(os.path.join(FIXTURES, 'manifest.json'), encoding='utf-8') as _handle:
     RC = dict(((c['tool'], c['case']), int(c['rc'])) for c in json.load(_handle))
 
-READS = ('iface', 'node', 'session', 'record', 'paths', 'addresses')
+# 'node': the node list (-m node -P 1); 'nodes': every node record in full (-m node -o show).
+READS = ('iface', 'node', 'nodes', 'session', 'record', 'paths', 'addresses')
 # The captured answer of each write the lab captured; the others answer rc 0 and nothing.
 WRITE_CASES = {'create iface': 'iface-new', 'bind iface': 'iface-update', 'set node': 'node-startup-automatic',
                'delete node': 'node-delete', 'logout': 'logout-session-id', 'delete iface': 'iface-delete', 'login': 'login'}
@@ -61,6 +62,8 @@ def kind_of(cmd):
     mode, op = _option(args, '-m'), _option(args, '-o')
     if args in (['-m', 'iface'], ['-m', 'node', '-P', '1'], ['-m', 'session', '-P', '3']):
         return mode
+    if args[:4] == ['-m', 'node', '-o', 'show'] and '-T' not in args:
+        return 'nodes'
     if '--login' in args:
         return 'login'
     if '-u' in args or '--logout' in args:
@@ -206,8 +209,10 @@ UNREACHABLE = dict(iface='default', address='198.18.9.1', target=T1)
 
 # A fresh host: no iface of its own, no node record, no session; once ifaces, node records and
 # logins were made, what the lab printed after making them.
-FRESH = dict(reads={'iface': 'iface-list-default', 'node': 'node-tree-empty', 'session': 'session-tree-empty', 'paths': 'show-paths-raw'},
-             after={'create iface': {'iface': 'iface-list'}, 'create node': {'node': 'node-tree'}, 'login': {'session': 'session-tree'}})
+FRESH = dict(reads={'iface': 'iface-list-default', 'node': 'node-tree-empty', 'nodes': 'node-dump-empty', 'session': 'session-tree-empty',
+                    'paths': 'show-paths-raw'},
+             after={'create iface': {'iface': 'iface-list'}, 'create node': {'node': 'node-tree', 'nodes': 'node-dump'},
+                    'login': {'session': 'session-tree'}})
 # host1 logged in to all four (ifaces, node records and sessions of LAB_SESSIONS).
-CONVERGED = dict(reads={'iface': 'iface-list', 'node': 'node-tree', 'session': 'session-tree', 'paths': 'show-paths-raw'},
+CONVERGED = dict(reads={'iface': 'iface-list', 'node': 'node-tree', 'nodes': 'node-dump', 'session': 'session-tree', 'paths': 'show-paths-raw'},
                  records={T2: 'node-record-chap'})

@@ -239,3 +239,26 @@ def test_session_tree_two_sessions_to_one_portal_are_two_sessions():
     assert all(disks.values()), disks
     every = [d for ds in disks.values() for d in ds]
     assert len(every) == len(set(every)), 'a disk belongs to exactly one session: %s' % disks
+
+
+def test_record_dump_gives_the_nodes_of_the_tree_each_with_its_record():
+    dump = _iscsiadm.parse_record_dump(fixture_text('iscsiadm', 'node-dump'))
+    tree = _iscsiadm.parse_node_tree(fixture_text('iscsiadm', 'node-tree-logged-in'))
+    assert sorted(sorted(node.items()) for node, dummy in dump) == sorted(sorted(node.items()) for node in tree)
+    single = _iscsiadm.parse_record(fixture_text('iscsiadm', 'node-record'))
+    for node, record in dump:
+        assert set(record) == set(single), 'every record in full, as one node record prints'
+        assert record['node.name'] == node['target'] and record['iface.iscsi_ifacename'] == node['iface']
+    chap = [record for node, record in dump if node['target'].endswith(':storage2')]
+    assert len(chap) == 2
+    assert all(r['node.session.auth.authmethod'] == 'CHAP' and r['node.session.auth.password'] == '********' for r in chap)
+
+
+def test_record_dump_leaves_out_a_record_it_cannot_select_and_says_so():
+    text = fixture_text('iscsiadm', 'node-dump')
+    broken = text.replace('node.conn[0].address = 198.18.1.1\n', 'node.conn[0].address = <empty>\n', 1)
+    warnings = []
+    dump = _iscsiadm.parse_record_dump(broken + 'stray line\n', warn=warnings.append)
+    assert len(dump) == len(_iscsiadm.parse_record_dump(text)) - 1
+    assert warnings == ['iscsiadm -m node -o show: a record without node.conn[0].address',
+                        "iscsiadm -m node -o show: unparsed line 'stray line'"]

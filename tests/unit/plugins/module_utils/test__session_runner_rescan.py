@@ -27,7 +27,7 @@ DESIRED = normalize_sessions([
     dict(iface='ens4', net_ifacename='ens4', network='iscsi-a', subnet='198.18.1.0/24', address='198.18.1.1', target=T1),
     dict(iface='ens5', net_ifacename='ens5', network='iscsi-b', subnet='198.18.2.0/24', address='198.18.2.1', target=T1),
 ])
-# The values of the captured node records (fixtures/iscsiadm/node-record.txt): nothing to write.
+# The values of the captured node records (fixtures/iscsiadm/node-dump.txt): nothing to write.
 COMMON = {'node.startup': 'manual', 'node.conn[0].timeo.login_timeout': '15', 'node.session.initial_login_retry_max': '8'}
 
 
@@ -74,12 +74,10 @@ class FakeHost:
         self.calls.append(line)
         if line == 'iscsiadm -m iface':
             return 0, fixture_text('iscsiadm', 'iface-list'), ''
-        if line == 'iscsiadm -m node -P 1':
-            return 0, fixture_text('iscsiadm', 'node-tree-logged-in'), ''
+        if line == 'iscsiadm -m node -o show --show':
+            return 0, fixture_text('iscsiadm', 'node-dump'), ''
         if line == 'iscsiadm -m session -P 3':
             return 0, self._next(self.sessions), ''
-        if line.startswith('iscsiadm -m node -T') and line.endswith('--show'):
-            return 0, fixture_text('iscsiadm', 'node-record'), ''
         if line.startswith('multipathd show paths raw'):
             return 0, self._next(self.paths), ''
         return 0, '', ''
@@ -129,7 +127,8 @@ def test_a_run_with_nothing_to_change_runs_no_rescan_process(tmp_path, monkeypat
     assert [c for c in calls if '--rescan' in c or c.endswith(' -R')] == []
     # The sessions are read once before and once after the scan; that read is the paths' read too.
     assert calls.count('-m session -P 3') == 2
-    assert len(calls) == 6  # ifaces, node records, sessions, 2 node records (CHAP compared), sessions
+    # Ifaces, every node record in one call (CHAP compared in memory), sessions; sessions again.
+    assert calls == ['-m iface', '-m node -o show --show', '-m session -P 3', '-m session -P 3']
     assert sum(c.startswith('multipathd ') for c in module.calls) == 1
     assert not [c for c in module.calls if c.startswith('udevadm')]
     assert report['seconds']['path_reads'] == 1 and report['still_coming'] == []

@@ -1,0 +1,124 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A LUN the target stopped serving: told apart from an outage and from a LUN still coming, on the
+lab's captured session tree and path table; released or refused by the runner."""
+
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils import _session_runner
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import join_paths
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import parse_session_tree
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_unserved import unserved_luns, unserved_plan
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import parse_paths
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import key_of, normalize_sessions
+
+from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.fake_iscsiadm import LAB_SESSIONS
+from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.host_fixtures import fixture_text
+from ansible_collections.ovirt_iscsi.multipath.tests.unit.plugins.module_utils.test__target_release import fake_host
+
+# storage1's LUN 2 (sdb through ens4, sde through ens5) beside its LUN 1 on the same sessions.
+LUN2 = '360000000000000000e00000000010002'
+LUN1 = '360000000000000000e00000000010001'
+DESIRED = set(key_of(s) for s in normalize_sessions(LAB_SESSIONS))
+
+
+def luns_with(states):
+    """The captured paths with ``states`` {device: (dm state, checker state)} put in."""
+    lines = []
+    for line in fixture_text('multipathd', 'show-paths-raw').splitlines():
+        fields = line.split('|')
+        if fields[1] in states:
+            fields[3], fields[4] = states[fields[1]]
+        lines.append('|'.join(fields))
+    return join_paths(parse_session_tree(fixture_text('iscsiadm', 'session-tree')), parse_paths('\n'.join(lines) + '\n'))
+
+
+UNMAPPED = {'sdb': ('failed', 'faulty'), 'sde': ('failed', 'faulty')}
+
+
+def test_a_lun_faulty_on_every_path_of_sessions_that_carry_another_lun_is_unserved():
+    assert [lun['wwid'] for lun in unserved_luns(luns_with(UNMAPPED), DESIRED)] == [LUN2]
+
+
+def test_nothing_is_unserved_on_a_healthy_host():
+    assert unserved_luns(luns_with({}), DESIRED) == []
+
+
+def test_a_whole_target_down_is_an_outage_not_an_unmapped_lun():
+    down = dict((d, ('failed', 'faulty')) for d in ('sda', 'sdb', 'sdd', 'sde'))
+    assert unserved_luns(luns_with(down), DESIRED) == []
+
+
+def test_a_lun_with_one_path_left_or_paths_still_coming_is_not_unserved():
+    assert unserved_luns(luns_with({'sdb': ('failed', 'faulty')}), DESIRED) == []
+    assert unserved_luns(luns_with({'sdb': ('failed', 'faulty'), 'sde': ('failed', 'i/o pending')}), DESIRED) == []
+
+
+def test_a_lun_of_sessions_that_are_not_the_collections_is_left_alone():
+    theirs = set(k for k in DESIRED if not k[0].endswith(':storage1'))
+    assert unserved_luns(luns_with(UNMAPPED), theirs) == []
+
+
+def test_the_plan_deletes_the_disks_of_an_idle_lun_and_refuses_one_held_naming_the_holder(tmp_path):
+    luns = luns_with(UNMAPPED)
+    idle = unserved_plan(luns, DESIRED, fake_host(tmp_path / 'idle', {LUN2: 'dm-1'}, holders={'sdb': ['dm-1'], 'sde': ['dm-1']}))
+    assert idle == [{'wwid': LUN2, 'map': LUN2, 'target': 'iqn.2026-11.test.ovirt-iscsi-lab:storage1', 'disks': ['sdb', 'sde'],
+                     'refused': None}]
+    held = unserved_plan(luns, DESIRED, fake_host(tmp_path / 'held', {LUN2: 'dm-1'}, openers={4711: ('fio', 'dm-1')}))
+    assert held[0]['refused'] == ('refused to flush the map of LUN %s, which its target no longer serves: map %s (%s) is held: '
+                                  'open by fio (pid 4711); nothing of it was changed' % (LUN2, LUN2, LUN2))
+
+
+class Module:
+    def __init__(self, flush_rc=0):
+        self.calls, self.warnings, self.flush_rc = [], [], flush_rc
+
+    def get_bin_path(self, name, required=False):
+        return '/usr/sbin/' + name
+
+    def run_command(self, cmd, environ_update=None):
+        self.calls.append(' '.join(cmd))
+        return (self.flush_rc, '', 'map in use') if cmd[1:2] == ['-f'] else (0, '', '')
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+class Devices:
+    def __init__(self, held=False):
+        self.deleted, self.held = [], held
+
+    def dm_of_map(self, name):
+        return 'dm-1'
+
+    def holders(self, kernel_name):
+        return ['open by fio (pid 4711)'] if self.held and kernel_name == 'dm-1' else []
+
+    def delete_scsi_disk(self, disk):
+        self.deleted.append(disk)
+
+
+def runner(module, devices):
+    return _session_runner.SessionRunner(module, None, record_file='/nonexistent', parallel_logins=1, wait=0, devices=devices)
+
+
+def test_the_runner_flushes_the_map_before_deleting_its_disks_and_touches_no_other_lun():
+    module, devices = Module(), Devices()
+    run = runner(module, devices)
+    entries = run.release_unserved(luns_with(UNMAPPED), normalize_sessions(LAB_SESSIONS))
+    # Queueing off first: I/O queued on the map (udev's probe) fails and lets go of it, then the flush.
+    assert module.calls == ['/usr/sbin/multipathd disablequeueing map %s' % LUN2, '/usr/sbin/multipath -f %s' % LUN2]
+    assert devices.deleted == ['sdb', 'sde']
+    assert [e['released'] for e in entries] == [True] and run.changed and module.warnings == []
+
+
+def test_the_runner_changes_nothing_of_a_held_lun_and_warns_naming_the_holder():
+    module, devices = Module(), Devices(held=True)
+    run = runner(module, devices)
+    entries = run.release_unserved(luns_with(UNMAPPED), normalize_sessions(LAB_SESSIONS))
+    assert module.calls == [] and devices.deleted == [] and not run.changed
+    assert entries[0]['released'] is False and module.warnings == [entries[0]['refused']] and 'fio (pid 4711)' in module.warnings[0]
+
+
+def test_a_flush_that_fails_keeps_the_disks_and_says_why():
+    module, devices = Module(flush_rc=1), Devices()
+    entries = runner(module, devices).release_unserved(luns_with(UNMAPPED), normalize_sessions(LAB_SESSIONS))
+    assert devices.deleted == [] and entries[0]['released'] is False
+    assert module.warnings == [entries[0]['refused']] and 'map in use' in entries[0]['refused']
