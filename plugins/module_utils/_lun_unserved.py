@@ -19,7 +19,7 @@ not faulty and is left alone.
 from __future__ import annotations
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import path_key
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._target_release import who_holds
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._target_release import held_text, who_holds
 
 
 def unserved_luns(luns, desired_keys):
@@ -45,7 +45,7 @@ def unserved_plan(luns, desired_keys, devices):
         refused = None
         if held:
             refused = 'refused to flush the map of LUN %s, which its target no longer serves: %s; nothing of it was changed' % (
-                lun['wwid'], '; '.join('%s is held: %s' % (what, ', '.join(holders)) for what, holders in held))
+                lun['wwid'], held_text(held))
         plan.append({'wwid': lun['wwid'], 'map': lun['map'], 'target': lun['paths'][0]['target'],
                      'disks': sorted(p['device'] for p in lun['paths'] if p.get('device')), 'refused': refused})
     return plan

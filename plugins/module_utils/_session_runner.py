@@ -188,10 +188,17 @@ class SessionRunner:
                 self.module.run_command([udevadm, 'settle', '--timeout=%d' % UDEV_SETTLE_SECONDS])
         return new, sessions
 
-    def add_path(self, device):
+    def multipathd(self, *args, warn=True):
+        """``multipathd ARGS``: its answer (rc and output in one line); warned about when it failed."""
         binary = find_command(self.module, 'multipathd', 'multipath-tools')
-        rc, out, err = self.module.run_command([binary, 'add', 'path', device], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
-        self.orphans_added.append('%s: %s' % (device, (out or err or 'rc %d' % rc).strip()))
+        rc, out, err = self.module.run_command([binary] + list(args), environ_update={'LC_ALL': 'C', 'LANG': 'C'})
+        answer = (out or err or 'rc %d' % rc).strip()
+        if warn and (rc != 0 or 'fail' in (out or '')):
+            self.module.warn('multipathd %s: %s' % (' '.join(args), answer))
+        return answer
+
+    def add_path(self, device):
+        self.orphans_added.append('%s: %s' % (device, self.multipathd('add', 'path', device, warn=False)))
 
     def remove_stale(self, plan, luns, staying=()):
         """Stale sessions out one at a time, each only while every LUN keeps another active path.
@@ -240,10 +247,7 @@ class SessionRunner:
                 self.devices.delete_scsi_disk(path['device'])
 
     def del_path(self, device):
-        binary = find_command(self.module, 'multipathd', 'multipath-tools')
-        rc, out, err = self.module.run_command([binary, 'del', 'path', device], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
-        if rc != 0 or 'fail' in (out or ''):
-            self.module.warn('multipathd del path %s: %s' % (device, (out or err or 'rc %d' % rc).strip()))
+        self.multipathd('del', 'path', device)
 
     def release_target(self, target, luns):
         """Flush the maps and delete the disks of a leaving target's own LUNs (not those another
@@ -274,7 +278,7 @@ class SessionRunner:
                 # No path will come back to queue for: I/O already queued (udev's probe of the
                 # LUN's change, seen in the lab) fails now and lets go of the map, or the flush
                 # finds it 'in use' for the whole no_path_retry.
-                self.disable_queueing(entry['map'])
+                self.multipathd('disablequeueing', 'map', entry['map'])
                 error = flush_map(self.module, entry['map'])
                 if error:
                     entry['refused'] = 'the map of LUN %s, which its target no longer serves, stays: %s' % (entry['wwid'], error)
@@ -285,12 +289,6 @@ class SessionRunner:
             if entry['refused']:
                 self.module.warn(entry['refused'])
         return entries
-
-    def disable_queueing(self, name):
-        binary = find_command(self.module, 'multipathd', 'multipath-tools')
-        rc, out, err = self.module.run_command([binary, 'disablequeueing', 'map', name], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
-        if rc != 0 or 'fail' in (out or ''):
-            self.module.warn('multipathd disablequeueing map %s: %s' % (name, (out or err or 'rc %d' % rc).strip()))
 
     def remove_ifaces(self, names):
         """Ifaces the collection made that no node record or session uses any more."""
@@ -338,11 +336,11 @@ def converge(module, iscsiadm, desired, *, options):
                              would_login=plan.logins if module.check_mode else (), leaving=(), kept=(),
                              refused=unserved_refusals(unserved), unserved=[entry['wwid'] for entry in unserved])
         would_change = bool(plan.create_ifaces or plan.rebind_ifaces or plan.create_nodes or plan.set_keys or plan.logins
-                            or plan.stale_sessions or plan.stale_nodes or plan.stale_ifaces or subnet_changed)
+                            or plan.stale_sessions or plan.stale_nodes or plan.stale_ifaces or subnet_changed
+                            or any(entry['refused'] is None for entry in unserved))
         report['shared_subnet'] = shared_subnet
         report['would_release'] = would_release(plan, luns, runner.devices, staying=staying_sessions(host, plan))
         report['unserved_luns'] = unserved
-        would_change = would_change or any(entry['refused'] is None for entry in unserved)
         return (would_change and not options['verify_only']), report, plan
     runner.changed = subnet_changed
     clock = Stopwatch()

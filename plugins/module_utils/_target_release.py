@@ -163,10 +163,14 @@ def who_holds(luns, devices):
     return held
 
 
+def held_text(held):
+    """who_holds' answer in words: 'map NAME (WWID) is held: open by fio (pid 4711); ...'."""
+    return '; '.join('%s is held: %s' % (what, ', '.join(holders)) for what, holders in held)
+
+
 def refusal(target, held):
     """The message for a target whose storage is in use."""
-    return 'refused to release %s: %s; nothing of it was changed (stop what uses it, then run again)' % (
-        target, '; '.join('%s is held: %s' % (what, ', '.join(holders)) for what, holders in held))
+    return 'refused to release %s: %s; nothing of it was changed (stop what uses it, then run again)' % (target, held_text(held))
 
 
 def flush_map(module, name, attempts=FLUSH_ATTEMPTS, sleep=time.sleep):
