@@ -15,14 +15,20 @@ def _comm(pid):
         return handle.read().strip()
 
 
+def _cmdline(pid):
+    with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+        return handle.read()
+
+
 def fake_guest(ignore_term=False):
     """A process that looks like a guest; reaped as soon as it dies, as init reaps a daemonized qemu."""
     trap = 'trap "" TERM; ' if ignore_term else ''
     process = subprocess.Popen(['bash', '-c', trap + 'exec -a qemu-system-x86_64 sleep 60'])  # pylint: disable=consider-using-with
     deadline = time.monotonic() + 5
     # Wait for bash to exec the sleep: before it, bash's own command line already names
-    # qemu-system, and a SIGTERM could land before the trap that ignores it.
-    while _comm(process.pid) != 'sleep':
+    # qemu-system, and a SIGTERM could land before the trap that ignores it. The new comm shows
+    # a moment before the new command line does (empty in between: seen under load).
+    while _comm(process.pid) != 'sleep' or not _cmdline(process.pid):
         assert time.monotonic() < deadline
         time.sleep(0.01)
     assert cli._is_lab_process(process.pid)  # pylint: disable=protected-access
