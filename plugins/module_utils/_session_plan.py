@@ -93,6 +93,9 @@ Plan = collections.namedtuple('Plan', [
     'stray',            # [host session]: to a desired target, through no desired iface, not owned
     'record_tpgts',     # {key: portal group tag}: of each desired session's node record on the host
     'tpgt_differs',     # [report entry]: the host's node record has another portal group tag than the engine's
+    'stray_nodes',      # [host node]: not logged in, to a desired target through `default` or an iface of ours, not desired
+    'duplicate_records',  # [report entry]: a desired session with node records of several portal group tags
+    'unbacked',         # [host session]: to a desired target through a portal that no desired session holds
 ])
 
 
@@ -115,8 +118,11 @@ def make_plan(desired, host, record, *, common_settings, engine_owned=False, eng
     recorded_ifaces = set(record.get('ifaces') or [])
     engine_targets = set(t.lower() for t in engine_targets)
     owner = dict(recorded=recorded, engine_owned=engine_owned, engine_targets=engine_targets, host_nics=set(host_nics))
-    nodes = dict((key_of(n), n) for n in host['nodes'])
     logged_in = dict((key_of(s), s) for s in host['sessions'] if s.get('session_state', 'LOGGED_IN') != 'FREE')
+    records_of = collections.defaultdict(list)
+    for node in host['nodes']:
+        records_of[key_of(node)].append(node)
+    nodes = dict((key, records[0]) for key, records in records_of.items())
     reachable, unreachable = [], []
     for session in desired:
         (unreachable if outside_subnet(session) else reachable).append(session)
@@ -141,10 +147,12 @@ def make_plan(desired, host, record, *, common_settings, engine_owned=False, eng
     if problems:
         raise PlanError(problems)
 
-    create_nodes, set_keys, logins, record_tpgts, tpgt_differs = [], [], [], {}, []
+    create_nodes, set_keys, logins, record_tpgts, tpgt_differs, duplicates = [], [], [], {}, [], []
     for session in reachable:
         key = key_of(session)
-        found = nodes.get(key)
+        found = chosen_record(records_of.get(key) or [], session, logged_in.get(key))
+        if found is not None and len(records_of[key]) > 1:
+            duplicates.append(duplicate_entry(session, records_of[key], found))
         settings = node_settings(session, common_settings)
         if found is None:
             create_nodes.append(session)
@@ -172,8 +180,56 @@ def make_plan(desired, host, record, *, common_settings, engine_owned=False, eng
     stale_ifaces = sorted(i for i in recorded_ifaces if i not in desired_ifaces and i not in BUILT_IN_IFACES)
     stray = [s for key, s in sorted(logged_in.items())
              if s['target'].lower() in desired_targets and s['iface'] not in desired_ifaces and not owns(s, **owner)]
+    # What a discovery leaves (a record per advertised portal, through `default` when no iface is
+    # named, with iscsid.conf's startup): a reboot would log them in. Never a logged-in one's.
+    ours = desired_ifaces | recorded_ifaces | {DEFAULT_IFACE}
+    stray_nodes = [n for key, records in sorted(records_of.items()) for n in records
+                   if key not in desired_keys and key not in logged_in and n['target'].lower() in desired_targets
+                   and n['iface'] in ours and not owns(n, **owner)]
+    backed = set((s['target'].lower(), normal_address(s['address']), int(s['port'])) for s in desired)
+    leaving = set(key_of(s) for s in stale_sessions)
+    unbacked = [s for key, s in sorted(logged_in.items()) if s['target'].lower() in desired_targets and key not in leaving
+                and key[:3] not in backed]
     return Plan(reachable, unreachable, create_ifaces, rebind_ifaces, create_nodes, set_keys, logins,
-                stale_sessions, stale_nodes, stale_ifaces, stray, record_tpgts, tpgt_differs)
+                stale_sessions, stale_nodes, stale_ifaces, stray, record_tpgts, tpgt_differs, stray_nodes, duplicates, unbacked)
+
+
+def records_by_key(pairs):
+    """{key: settings} from (node, settings) pairs. Records of one key with several portal group
+    tags are one to iscsiadm (it selects them together, the tag notwithstanding: an update writes
+    each, a login tries each): a setting on which they disagree reads as unknown (None), so the
+    plan writes it, to every one of them."""
+    out = {}
+    for node, settings in pairs:
+        key = key_of(node)
+        if key not in out:
+            out[key] = dict(settings or {})
+        else:
+            seen = out[key]
+            for name in set(seen) | set(settings or {}):
+                if seen.get(name) != (settings or {}).get(name):
+                    seen[name] = None
+    return out
+
+
+def chosen_record(records, session, live):
+    """Of the host's node records for one session (one per portal group tag), the one its live
+    session came from, else the one with the engine's tag, else the first."""
+    for tpgt in ((live or {}).get('tpgt'), session.get('tpgt')):
+        found = next((r for r in records if tpgt is not None and r.get('tpgt') == tpgt), None)
+        if found is not None:
+            return found
+    return records[0] if records else None
+
+
+def duplicate_entry(session, records, used):
+    """The report entry of a session with several node records (VDSM BZ 2097614: only one logs in,
+    the other says "session exists", rc 15; BZ 2083271: a cleanup on rc 15 logged the good one out)."""
+    tags = sorted(r.get('tpgt') for r in records if r.get('tpgt') is not None)
+    return dict(report_entry(session, 'node records with portal group tags %s for one portal: iscsiadm takes them together '
+                                      '(a login tries each, and all but one say "session exists"); the session of tag %s '
+                                      'is kept, the records are left' % (', '.join(str(t) for t in tags), used.get('tpgt'))),
+                host_tpgts=tags, used_tpgt=used.get('tpgt'))
 
 
 def intended_record(record, plan):
@@ -196,7 +252,7 @@ def settled_record(record, host):
 
 def is_empty(plan):
     """Nothing to write (logins and stale removals aside, which depend on the paths)."""
-    return not (plan.create_ifaces or plan.rebind_ifaces or plan.create_nodes or plan.set_keys)
+    return not (plan.create_ifaces or plan.rebind_ifaces or plan.create_nodes or plan.set_keys or plan.stray_nodes)
 
 
 def diff_of(plan):
@@ -212,7 +268,7 @@ def diff_of(plan):
         before[name] = {} if new else {'node_record': True, 'logged_in': not login}
         after[name] = {'node_record': True, 'logged_in': True, 'iface': session['iface'],
                        'settings': [k if k != AUTH_PASSWORD else '%s (not shown)' % k for k in changed]}
-    for node in plan.stale_nodes:
+    for node in list(plan.stale_nodes) + list(plan.stray_nodes):
         before[describe(node)] = {'node_record': True}
         after[describe(node)] = {}
     for name, device in plan.create_ifaces:

@@ -19,12 +19,12 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._command imp
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record import read_record, write_record
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import host_report, join_paths, path_key
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
-    RC_NO_OBJECTS_FOUND, RC_SESSION_EXISTS, IscsiadmError, node_args)
+    RC_NO_OBJECTS_FOUND, RC_SESSION_EXISTS, IscsiadmError, format_portal, node_args)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_unserved import unserved_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_scan import ScsiHosts, disks_of, scan_hosts, scan_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import read_paths
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
-    describe, intended_record, key_of, make_plan, settled_record)
+    describe, intended_record, key_of, make_plan, records_by_key, settled_record)
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._shared_subnet import SharedSubnetSettings, nic_addresses
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._target_release import (
     BlockDevices, flush_map, leaving_targets, own_luns, refusal, stale_outcome, who_holds)
@@ -58,6 +58,7 @@ class SessionRunner:
         self.still_coming = []
         self.orphans_added = []
         self.record_tpgts = {}
+        self.session_exists = []
 
     # -- reads
     def read_host(self, desired):
@@ -71,7 +72,7 @@ class SessionRunner:
             nodes = [(node, None) for node in self.iscsiadm.nodes(warn=warn)]
         wanted = set(key_of(s) for s in desired)
         return {'ifaces': ifaces, 'nodes': [node for node, dummy in nodes], 'sessions': self.iscsiadm.sessions(warn=warn),
-                'records': dict((key_of(node), record) for node, record in nodes if key_of(node) in wanted)}
+                'records': records_by_key((node, record) for node, record in nodes if key_of(node) in wanted)}
 
     def read_paths(self, sessions=None):
         """(sessions, LUNs with their paths); ``sessions`` when the caller has just read them."""
@@ -116,8 +117,13 @@ class SessionRunner:
 
     def _login(self, session):
         try:
-            self.iscsiadm.run(node_selector(session, self.record_tpgts) + ['--login'], what='log in to %s' % describe(session),
-                              ok_rcs=(0, RC_SESSION_EXISTS))
+            rc, dummy = self.iscsiadm.run(node_selector(session, self.record_tpgts) + ['--login'],
+                                          what='log in to %s' % describe(session), ok_rcs=(0, RC_SESSION_EXISTS))
+            if rc == RC_SESSION_EXISTS:
+                # A second record of the portal (another portal group tag) logged in beside this
+                # one: the session is there, and it is never logged out for it (VDSM BZ 2083271, 2097614).
+                self.session_exists.append('logging in to %s, iscsiadm said "session exists" (rc 15): the session is up '
+                                           'and kept; the host has another node record for the portal' % describe(session))
             return None
         except IscsiadmError as exc:
             return 'login failed: %s' % login_reason(exc)
@@ -134,6 +140,8 @@ class SessionRunner:
                 failed[key] = future.result()
         # A login that failed changed nothing: a re-run with a dead portal reports no change.
         self.changed = self.changed or len(failed) < len(sessions)
+        for message in self.session_exists:
+            self.module.warn(message)
         return failed
 
     def settle(self, desired, failed, logged_in_now, sessions=None):
@@ -229,6 +237,15 @@ class SessionRunner:
                          ok_rcs=(0, RC_NO_OBJECTS_FOUND))
         refusals = [dict(target=target, reason=reason) for target, reason in sorted(refused.items())]
         return going, kept, released, refusals
+
+    def remove_stray_records(self, plan):
+        """Delete the node records a discovery left to the desired targets (through `default` or
+        an iface of ours, not desired, not logged in): with startup automatic, a reboot logs them
+        in. Returns their {target, portal, iface}."""
+        for node in plan.stray_nodes:
+            self.run(node_selector(node) + ['-o', 'delete'], 'delete the node record for %s' % describe(node),
+                     ok_rcs=(0, RC_NO_OBJECTS_FOUND))
+        return [node_entry(node) for node in plan.stray_nodes]
 
     def detach_paths(self, luns, key):
         """Take a leaving session's disks out of their maps, then delete them, before the logout.
@@ -336,11 +353,13 @@ def converge(module, iscsiadm, desired, *, options):
                              would_login=plan.logins if module.check_mode else (), leaving=(), kept=(),
                              refused=unserved_refusals(unserved), unserved=[entry['wwid'] for entry in unserved])
         would_change = bool(plan.create_ifaces or plan.rebind_ifaces or plan.create_nodes or plan.set_keys or plan.logins
-                            or plan.stale_sessions or plan.stale_nodes or plan.stale_ifaces or subnet_changed
+                            or plan.stale_sessions or plan.stray_nodes or plan.stale_nodes or plan.stale_ifaces or subnet_changed
                             or any(entry['refused'] is None for entry in unserved))
         report['shared_subnet'] = shared_subnet
         report['would_release'] = would_release(plan, luns, runner.devices, staying=staying_sessions(host, plan))
         report['unserved_luns'] = unserved
+        report['stray_records_deleted'] = []
+        report['would_delete_records'] = [node_entry(node) for node in plan.stray_nodes]
         return (would_change and not options['verify_only']), report, plan
     runner.changed = subnet_changed
     clock = Stopwatch()
@@ -357,6 +376,7 @@ def converge(module, iscsiadm, desired, *, options):
     if any(entry['released'] for entry in unserved):
         sessions, luns = runner.read_paths()
     leaving, kept, released, refused = runner.remove_stale(plan, luns, staying=staying_sessions(host, plan))
+    stray_deleted = runner.remove_stray_records(plan)
     removed_ifaces = runner.remove_ifaces(plan.stale_ifaces)
     runner.finish_record(record, None if runner.changed else host)
     clock.lap('remove_stale')
@@ -369,8 +389,14 @@ def converge(module, iscsiadm, desired, *, options):
     report['new_disks'] = new_disks
     report['released'] = released
     report['unserved_luns'] = unserved
+    report['stray_records_deleted'] = stray_deleted
     report['shared_subnet'] = shared_subnet
     return runner.changed, report, plan
+
+
+def node_entry(node):
+    return {'target': node['target'], 'portal': format_portal(node['address'], node['port']), 'iface': node['iface'],
+            'tpgt': node.get('tpgt')}
 
 
 def unserved_refusals(unserved):

@@ -221,6 +221,11 @@ report:
       deleted by this run; C(kept), stale sessions kept as a LUN's last path; C(stray), sessions to these targets
       through no desired iface that the module does not own; C(portal_group_tags_differ), sessions whose node record on
       the host has another portal group tag than O(sessions[].tpgt) (C(engine_tpgt), C(host_tpgt); the host's is used);
+      C(duplicate_node_records), desired sessions with node records of several portal group tags (C(host_tpgts),
+      C(used_tpgt); the others are left, and a warning says so); C(unbacked_sessions), sessions to these targets through
+      a portal that no desired session holds (no storage connection of the engine backs them; also a warning);
+      C(stray_records_deleted) (C(would_delete_records) in check mode), node records to these targets that a
+      discovery left through V(default) or the module's ifaces, not desired and not logged in;
       C(targets_without_luns); C(luns_without_path);
       C(degraded_networks); C(state); C(operational).
     - C(released), targets that left the plan, with their maps flushed and disks deleted before their sessions were
@@ -326,6 +331,15 @@ def run(module):
     report['lock'] = lock.report()
     report['stray'] = [session_view(s) for s in plan.stray]
     report['portal_group_tags_differ'] = plan.tpgt_differs
+    report['duplicate_node_records'] = plan.duplicate_records
+    report['unbacked_sessions'] = [session_view(s) for s in plan.unbacked]
+    for entry in plan.duplicate_records:
+        module.warn('%s at %s through %s: %s' % (entry['target'], entry['portal'], entry['iface'], entry['reason']))
+    if plan.unbacked:
+        module.warn('%d session(s) to the data center\'s targets through a portal that no storage connection of the engine '
+                    'holds (a reboot will not log them in again): %s' % (
+                        len(plan.unbacked), '; '.join('%s at %s through %s' % (v['target'], v['portal'], v['iface'])
+                                                      for v in report['unbacked_sessions'])))
     result = dict(changed=changed, state=report['state'], report=report, ownership=options['ownership'],
                   record=read_record(options['record_file']))
     if module._diff:

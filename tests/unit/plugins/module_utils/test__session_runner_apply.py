@@ -77,6 +77,11 @@ def test_a_login_fails_on_time_out_and_authorization_and_succeeds_on_session_exi
     failed = run.login([session])
     assert failed == ({key_of(session): reason} if reason else {})
     assert run.changed is (reason is None), 'a login that failed changed nothing'
+    # rc 15: the session is up (a second record of the portal logged in beside it); said, not hidden.
+    assert [w for w in host.warnings if 'session exists' in w] == (
+        ['logging in to %s at %s:3260 through %s, iscsiadm said "session exists" (rc 15): the session is up and kept; the host has '
+         'another node record for the portal' % (session['target'], session['address'], session['iface'])]
+        if case == 'login-session-exists' else [])
     assert [c.argv[1:] for c in host.calls] == [['-m', 'node', '-T', session['target'], '-p', '%s:3260,1' % session['address'],
                                                  '-I', session['iface'], '--login']]
 
