@@ -96,6 +96,7 @@ Plan = collections.namedtuple('Plan', [
     'stray_nodes',      # [host node]: not logged in, to a desired target through `default` or an iface of ours, not desired
     'duplicate_records',  # [report entry]: a desired session with node records of several portal group tags
     'unbacked',         # [host session]: to a desired target through a portal that no desired session holds
+    'relogins',         # [host session]: desired, logged in through another device than its iface's now
 ])
 
 
@@ -147,6 +148,9 @@ def make_plan(desired, host, record, *, common_settings, engine_owned=False, eng
     if problems:
         raise PlanError(problems)
 
+    # A session in recovery (FREE) too: bound to a device its iface no longer names, it never recovers.
+    every_session = dict((key_of(s), s) for s in host['sessions'])
+    relogins = [every_session[key_of(s)] for s in reachable if bound_elsewhere(every_session.get(key_of(s)), s)]
     create_nodes, set_keys, logins, record_tpgts, tpgt_differs, duplicates = [], [], [], {}, [], []
     for session in reachable:
         key = key_of(session)
@@ -169,7 +173,7 @@ def make_plan(desired, host, record, *, common_settings, engine_owned=False, eng
             differing = dict((k, v) for k, v in settings.items() if have.get(k) != v)
             if differing:
                 set_keys.append((session, differing))
-        if key not in logged_in:
+        if key not in logged_in and not any(key_of(r) == key for r in relogins):
             logins.append(session)
 
     desired_keys = set(key_of(s) for s in reachable)
@@ -191,7 +195,20 @@ def make_plan(desired, host, record, *, common_settings, engine_owned=False, eng
     unbacked = [s for key, s in sorted(logged_in.items()) if s['target'].lower() in desired_targets and key not in leaving
                 and key[:3] not in backed]
     return Plan(reachable, unreachable, create_ifaces, rebind_ifaces, create_nodes, set_keys, logins,
-                stale_sessions, stale_nodes, stale_ifaces, stray, record_tpgts, tpgt_differs, stray_nodes, duplicates, unbacked)
+                stale_sessions, stale_nodes, stale_ifaces, stray, record_tpgts, tpgt_differs, stray_nodes, duplicates, unbacked,
+                relogins)
+
+
+def bound_elsewhere(live, session):
+    """Whether the logged-in session ``live`` goes through another device than ``session``'s iface
+    is bound to now: a network moved to another NIC or made a bridge (VM) network under the same
+    iface name. iscsid keeps a session's binding for its life, reconnections included, so the
+    session only comes through the new device once logged out and in again (VDSM a23321ae4 left
+    it to "manual intervention")."""
+    if not live or not session.get('net_ifacename'):
+        return False
+    netdev = live.get('netdev')
+    return bool(netdev) and netdev != '<empty>' and netdev != session['net_ifacename']
 
 
 def records_by_key(pairs):

@@ -238,6 +238,24 @@ class SessionRunner:
         refusals = [dict(target=target, reason=reason) for target, reason in sorted(refused.items())]
         return going, kept, released, refusals
 
+    def drain_rebound(self, plan):
+        """Log out the sessions bound to a device their iface no longer names (``plan.relogins``),
+        each only while every LUN keeps an active path without it, so that the logins that follow
+        make them again through the new device. Returns (the desired sessions to log in again,
+        [{target, iface, portal, reason}] of those kept for now)."""
+        if not plan.relogins:
+            return [], []
+        dummy, luns = self.read_paths()
+        going, kept = stale_outcome(plan.relogins, luns, (), {})
+        for session in going:
+            self.detach_paths(luns, key_of(session))
+            self.run(['-m', 'session', '-r', str(session['sid']), '-u'],
+                     'log out of %s (bound to %s, its iface now to another device)' % (describe(session), session.get('netdev')))
+        desired = dict((key_of(s), s) for s in plan.sessions)
+        for entry in kept:
+            entry['reason'] += '; bound to the device its iface had before, it is logged in again through the new one by a later run'
+        return [desired[key_of(s)] for s in going], kept
+
     def remove_stray_records(self, plan):
         """Delete the node records a discovery left to the desired targets (through `default` or
         an iface of ours, not desired, not logged in): with startup automatic, a reboot logs them
@@ -353,8 +371,8 @@ def converge(module, iscsiadm, desired, *, options):
                              would_login=plan.logins if module.check_mode else (), leaving=(), kept=(),
                              refused=unserved_refusals(unserved), unserved=[entry['wwid'] for entry in unserved])
         would_change = bool(plan.create_ifaces or plan.rebind_ifaces or plan.create_nodes or plan.set_keys or plan.logins
-                            or plan.stale_sessions or plan.stray_nodes or plan.stale_nodes or plan.stale_ifaces or subnet_changed
-                            or any(entry['refused'] is None for entry in unserved))
+                            or plan.relogins or plan.stale_sessions or plan.stray_nodes or plan.stale_nodes or plan.stale_ifaces
+                            or subnet_changed or any(entry['refused'] is None for entry in unserved))
         report['shared_subnet'] = shared_subnet
         report['would_release'] = would_release(plan, luns, runner.devices, staying=staying_sessions(host, plan))
         report['unserved_luns'] = unserved
@@ -365,11 +383,12 @@ def converge(module, iscsiadm, desired, *, options):
     clock = Stopwatch()
     record = runner.create(plan, record)
     clock.lap('create')
-    failed = runner.login(plan.logins)
+    relogins, kept_bound = runner.drain_rebound(plan)
+    failed = runner.login(list(plan.logins) + relogins)
     clock.lap('login')
     new_disks, rescanned = runner.rescan(host, plan.sessions)
     clock.lap('rescan')
-    logged_in_now = bool(set(key_of(s) for s in plan.logins) - set(failed)) or bool(new_disks)
+    logged_in_now = bool(set(key_of(s) for s in list(plan.logins) + relogins) - set(failed)) or bool(new_disks)
     sessions, luns = runner.settle(plan.sessions, failed, logged_in_now=logged_in_now, sessions=rescanned)
     clock.lap('wait_for_paths')
     unserved = runner.release_unserved(luns, plan.sessions)
@@ -381,7 +400,7 @@ def converge(module, iscsiadm, desired, *, options):
     runner.finish_record(record, None if runner.changed else host)
     clock.lap('remove_stale')
     report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable, failed=failed, leaving=leaving,
-                         leaving_ifaces=removed_ifaces, kept=kept, refused=refused + unserved_refusals(unserved),
+                         leaving_ifaces=removed_ifaces, kept=kept + kept_bound, refused=refused + unserved_refusals(unserved),
                          unserved=[entry['wwid'] for entry in unserved])
     report['seconds'] = dict(clock.laps, path_reads=runner.polls, total=round(sum(clock.laps.values()), 1))
     report['still_coming'] = runner.still_coming

@@ -96,3 +96,29 @@ def test_records_of_one_portal_that_disagree_are_written_again():
     assert host['records'][key]['node.conn[0].timeo.login_timeout'] == tuned['node.conn[0].timeo.login_timeout']
     plan = plan_of(BOND, host, OURS)
     assert [(s['iface'], values) for s, values in plan.set_keys] == [('ens4', {'node.startup': 'automatic'})]
+
+
+def test_a_session_bound_to_the_device_its_iface_had_before_is_logged_in_again():
+    # iscsi-a made a bridge (VM) network: iface ens4 is now to be bound to the bridge, its
+    # sessions still go through ens4 (VDSM a23321ae4).
+    bridged = [dict(BOND[0], net_ifacename='on0123456789abc'), BOND[1]]
+    host = converged(BOND)
+    host['sessions'] = [dict(s, netdev=s['iface']) for s in host['sessions']]
+    plan = plan_of(bridged, host, OURS)
+    assert plan.rebind_ifaces == [('ens4', 'ens4', 'on0123456789abc')]
+    assert triples(plan.relogins) == [('ens4', '198.18.1.1', T1)] and not plan.logins
+    # A later run (the binding written, a session kept as a last path) still sees it.
+    host['ifaces']['ens4'] = dict(host['ifaces']['ens4'], net_ifacename='on0123456789abc')
+    plan = plan_of(bridged, host, OURS)
+    assert plan.rebind_ifaces == [] and triples(plan.relogins) == [('ens4', '198.18.1.1', T1)]
+    assert triples(plan_of(BOND, converged(BOND), OURS).relogins) == [], 'no netdev read: nothing to compare'
+
+
+def test_a_session_in_recovery_bound_to_the_old_device_is_logged_in_again_not_just_tried():
+    # Its replies go to the bridge: the session is FREE for ever, and a login says "session exists".
+    bridged = [dict(BOND[0], net_ifacename='on0123456789abc'), BOND[1]]
+    host = converged(BOND)
+    host['sessions'] = [dict(s, netdev=s['iface'], session_state='FREE' if s['iface'] == 'ens4' else 'LOGGED_IN')
+                        for s in host['sessions']]
+    plan = plan_of(bridged, host, OURS)
+    assert triples(plan.relogins) == [('ens4', '198.18.1.1', T1)] and plan.logins == []

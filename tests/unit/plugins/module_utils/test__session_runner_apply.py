@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils import _session_runner
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record import write_record
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import Iscsiadm
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import key_of, normalize_sessions
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_runner import SessionRunner
@@ -119,3 +120,22 @@ def test_settle_polls_a_session_still_coming_until_the_wait_ends_and_names_it(tm
     assert sorted((m['target'], m['iface'], m['reason']) for m in run.still_coming) == [
         (T1, 'ens5', 'session free'), (T2, 'ens5', 'session free')]
     assert host.writes() == [], 'failed paths are in their maps: no orphan to hand to multipathd'
+
+
+def test_sessions_bound_to_the_old_device_are_taken_out_then_logged_in_again(tmp_path):
+    # iscsi-a made a bridge network: ens4's sessions (captured bound to ens4) go out, their disks
+    # out of the maps first, while ens5 carries every LUN; the logins then make them through the bridge.
+    write_record(str(tmp_path / 'record.json'), {'ifaces': ['ens4', 'ens5'], 'nodes': []})  # the ifaces are the role's
+    host = FakeHost(**CONVERGED, record_file=str(tmp_path / 'record.json'))
+    run = runner(host, tmp_path)
+    desired = normalize_sessions([dict(s, net_ifacename='on0123456789abc') if s['iface'] == 'ens4' else s for s in LAB_SESSIONS])
+    dummy, record, plan = run.plan(desired, common_settings=COMMON, engine_owned=False, engine_targets=[T1, T2], host_nics=[])
+    assert sorted((s['iface'], s['target']) for s in plan.relogins) == [('ens4', T1), ('ens4', T2)]
+    run.create(plan._replace(set_keys=[]), record)
+    relogins, kept = run.drain_rebound(plan)
+    assert kept == [] and sorted(key_of(s) for s in relogins) == sorted(key_of(s) for s in desired if s['iface'] == 'ens4')
+    kinds = [k for k in host.kinds() if k not in ('iface', 'node', 'nodes', 'session', 'paths', 'record', 'addresses')]
+    assert kinds[0] == 'bind iface' and kinds.count('logout') == 2 and kinds[-1] == 'logout'
+    # Per session: its disks out of their maps and deleted, then its logout.
+    steps = ' '.join(k.replace(' ', '_') for k in kinds[1:]).split('logout')[:-1]
+    assert [sorted(set(step.split())) for step in steps] == [['delete_disk', 'multipathd_del_path']] * 2
