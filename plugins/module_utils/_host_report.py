@@ -72,6 +72,8 @@ def path_key(path):
 
 def path_state(path):
     """One word for a path: active, or what keeps it from carrying I/O."""
+    if path.get('reads_wwid'):
+        return 'reads another LUN (WWID %s): its LUN number was reused' % path['reads_wwid']
     if path.get('active'):
         return 'active'
     if path.get('session_state') and path['session_state'] != 'LOGGED_IN':

@@ -214,10 +214,31 @@ def read_files(conf_path, conf_dir):
     return files
 
 
-def audit(module, *, conf_path, conf_dir, no_path_retry, polling_interval):
+# Keywords the collection writes only where the running multipath-tools knows them (recheck_wwid:
+# 0.8.6); an older one would log every one of them as an invalid keyword at each start.
+NEWER_KEYWORDS = ('recheck_wwid',)
+
+
+def without_unknown(content, running):
+    """``content`` (a multipath.conf) without the lines of NEWER_KEYWORDS that ``running`` (``show
+    config local``, which lists every keyword the daemon knows) lacks; as it is when multipathd
+    does not answer (a first run: the next one takes the line out if need be)."""
+    if not content or running is None:
+        return content
+    known = set(line.split()[0] for line in running.splitlines() if line.split())
+    return '\n'.join(line for line in content.split('\n')
+                     if not (line.split() and line.split()[0] in NEWER_KEYWORDS and line.split()[0] not in known))
+
+
+NOT_READ = object()
+
+
+def audit(module, *, conf_path, conf_dir, no_path_retry, polling_interval, text=NOT_READ):
     """The running configuration audited: {'user_friendly_names': [...with files], 'queueing': [...],
-    'warnings': [...]}; None when multipathd does not answer (it is started later, and audited then)."""
-    text = show_config_local(module)
+    'warnings': [...]}; None when multipathd does not answer (it is started later, and audited then).
+    ``text``: ``show config local`` when the caller has just read it (None: multipathd did not answer)."""
+    if text is NOT_READ:
+        text = show_config_local(module)
     if text is None:
         return None
     tree = parse_config(text, warn=module.warn)

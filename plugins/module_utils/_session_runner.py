@@ -28,6 +28,7 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_pla
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._shared_subnet import SharedSubnetSettings, nic_addresses
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._target_release import (
     BlockDevices, flush_map, leaving_targets, own_luns, refusal, stale_outcome, who_holds)
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_identity import DiskIdentity, mark_changed, recheck
 # Seconds a new path may stay out of every multipath map before it is handed to multipathd.
 ORPHAN_GRACE = 10
 # Seconds udev may take to name the disks of LUNs a rescan found.
@@ -45,10 +46,11 @@ def node_selector(session, record_tpgts=None):
 class SessionRunner:
     """One run of the plan on this host; ``module`` is the AnsibleModule (run_command, warn)."""
 
-    def __init__(self, module, iscsiadm, *, record_file, parallel_logins, wait, devices=None, scsi_hosts=None):
+    def __init__(self, module, iscsiadm, *, record_file, parallel_logins, wait, devices=None, scsi_hosts=None, identity=None):
         self.module = module
         self.iscsiadm = iscsiadm
         self.devices = devices or BlockDevices()
+        self.identity = identity or DiskIdentity()
         self.scsi_hosts = scsi_hosts or ScsiHosts()
         self.record_file = record_file
         self.parallel_logins = max(1, parallel_logins)
@@ -191,10 +193,13 @@ class SessionRunner:
         new = sorted(disks_of(sessions, keys) - before)
         if new:
             self.changed = True
-            udevadm = self.module.get_bin_path('udevadm')
-            if udevadm:
-                self.module.run_command([udevadm, 'settle', '--timeout=%d' % UDEV_SETTLE_SECONDS])
+            self.settle_udev()
         return new, sessions
+
+    def settle_udev(self):
+        udevadm = self.module.get_bin_path('udevadm')
+        if udevadm:
+            self.module.run_command([udevadm, 'settle', '--timeout=%d' % UDEV_SETTLE_SECONDS])
 
     def multipathd(self, *args, warn=True):
         """``multipathd ARGS``: its answer (rc and output in one line); warned about when it failed."""
@@ -336,6 +341,15 @@ class SessionRunner:
             self.run(['-m', 'iface', '-I', name, '-o', 'delete'], 'delete iface %s' % name)
         return removed
 
+    def remember_reused(self, record, maps):
+        """The maps a reused LUN left that could not be flushed, kept in the record: a later run
+        flushes them once nothing holds them (no path leads to them any more)."""
+        pending = sorted(entry['map'] for entry in maps if entry['refused'])
+        if pending != sorted(record.get('reused_maps') or []):
+            record = dict(record, reused_maps=pending) if pending else dict((k, v) for k, v in record.items() if k != 'reused_maps')
+            write_record(self.record_file, record)
+        return record
+
     def finish_record(self, record, host=None):
         """What the record lists and the host still has (read again after changes), written only
         when it differs from the record."""
@@ -366,6 +380,9 @@ def converge(module, iscsiadm, desired, *, options):
         nic_addresses(module), bound, check_mode=module.check_mode or options['verify_only'])
     if module.check_mode or options['verify_only']:
         sessions, luns = runner.read_paths()
+        # What the kernel has (no rescan: check mode changes nothing, verify only reads).
+        live, wwid_changed, dummy, dummy = recheck(runner, luns, rescan=False)
+        luns = mark_changed(luns, live)
         unserved = [dict(entry, released=False) for entry in unserved_plan(luns, set(key_of(s) for s in plan.sessions), runner.devices)]
         report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable,
                              would_login=plan.logins if module.check_mode else (), leaving=(), kept=(),
@@ -376,6 +393,8 @@ def converge(module, iscsiadm, desired, *, options):
         report['shared_subnet'] = shared_subnet
         report['would_release'] = would_release(plan, luns, runner.devices, staying=staying_sessions(host, plan))
         report['unserved_luns'] = unserved
+        report['wwid_changed'] = wwid_changed
+        report['reused_luns'] = []
         report['stray_records_deleted'] = []
         report['would_delete_records'] = [node_entry(node) for node in plan.stray_nodes]
         return (would_change and not options['verify_only']), report, plan
@@ -391,6 +410,12 @@ def converge(module, iscsiadm, desired, *, options):
     logged_in_now = bool(set(key_of(s) for s in list(plan.logins) + relogins) - set(failed)) or bool(new_disks)
     sessions, luns = runner.settle(plan.sessions, failed, logged_in_now=logged_in_now, sessions=rescanned)
     clock.lap('wait_for_paths')
+    live, wwid_changed, reused_maps, reread = recheck(runner, luns, pending=record.get('reused_maps') or [])
+    if reread is not None:
+        sessions, luns = reread
+    luns = mark_changed(luns, live)
+    record = runner.remember_reused(record, reused_maps)
+    clock.lap('identities')
     unserved = runner.release_unserved(luns, plan.sessions)
     if any(entry['released'] for entry in unserved):
         sessions, luns = runner.read_paths()
@@ -400,7 +425,8 @@ def converge(module, iscsiadm, desired, *, options):
     runner.finish_record(record, None if runner.changed else host)
     clock.lap('remove_stale')
     report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable, failed=failed, leaving=leaving,
-                         leaving_ifaces=removed_ifaces, kept=kept + kept_bound, refused=refused + unserved_refusals(unserved),
+                         leaving_ifaces=removed_ifaces, kept=kept + kept_bound,
+                         refused=refused + unserved_refusals(unserved) + reused_refusals(reused_maps),
                          unserved=[entry['wwid'] for entry in unserved])
     report['seconds'] = dict(clock.laps, path_reads=runner.polls, total=round(sum(clock.laps.values()), 1))
     report['still_coming'] = runner.still_coming
@@ -409,6 +435,8 @@ def converge(module, iscsiadm, desired, *, options):
     report['released'] = released
     report['unserved_luns'] = unserved
     report['stray_records_deleted'] = stray_deleted
+    report['wwid_changed'] = wwid_changed
+    report['reused_luns'] = reused_maps
     report['shared_subnet'] = shared_subnet
     return runner.changed, report, plan
 
@@ -416,6 +444,11 @@ def converge(module, iscsiadm, desired, *, options):
 def node_entry(node):
     return {'target': node['target'], 'portal': format_portal(node['address'], node['port']), 'iface': node['iface'],
             'tpgt': node.get('tpgt')}
+
+
+def reused_refusals(maps):
+    """The report's ``refused`` entries of maps a reused LUN left that something holds or that would not flush."""
+    return [dict(target=None, map=entry['map'], reason=entry['refused']) for entry in maps if entry['refused']]
 
 
 def unserved_refusals(unserved):

@@ -266,14 +266,17 @@ def services_to_fix(module, services):
     return [(service, not active, not enabled) for service, active, enabled in states if not (active and enabled)]
 
 
-def plan(module, result):
+def plan(module, result, running=None):
     """Reads only: {path: content or None} to write, the diff, and the services to start or
-    enable (not asked in check mode, which predicts the files only)."""
+    enable (not asked in check mode, which predicts the files only). ``running``: multipathd's
+    ``show config local`` (a keyword it does not know is not written)."""
     params = module.params
     current_conf = read(params['multipath_conf'])
     result['vdsm_owned'] = vdsm_owns(current_conf)
-    wanted = multipath_files(current_conf, conf_path=params['multipath_conf'], conf_content=params['multipath_conf_content'],
-                             dropin_path=params['multipath_dropin'], dropin_content=params['multipath_dropin_content'])
+    wanted = multipath_files(current_conf, conf_path=params['multipath_conf'],
+                             conf_content=_multipath_config.without_unknown(params['multipath_conf_content'], running),
+                             dropin_path=params['multipath_dropin'],
+                             dropin_content=_multipath_config.without_unknown(params['multipath_dropin_content'], running))
     iscsid_now = read(params['iscsid_conf']) or ''
     wanted[params['iscsid_conf']] = with_block(iscsid_now, dict((k, str(v)) for k, v in params['iscsid_settings'].items()))
     writes, diff, current = {}, [], {}
@@ -313,9 +316,10 @@ def run(module):
 def configure(module, result):
     """Plan the files and services, then write and (re)start what differs."""
     params = module.params
-    writes, diff, services, current = plan(module, result)
+    running = _multipath_config.show_config_local(module)
+    writes, diff, services, current = plan(module, result, running)
     # Preflights, before any write: what multipathd runs now, and what the host's LVM sees.
-    audit_multipath(module, result, replaced=set(writes))
+    audit_multipath(module, result, replaced=set(writes), text=running)
     result['lvm'] = _lvm_check.check(module, targets=params['lvm_targets'], fix=params['lvm_fix'])
     result['written'] = list(writes)
     result['changed'] = bool(writes or services)
@@ -356,14 +360,15 @@ def configure(module, result):
     return result
 
 
-def audit_multipath(module, result, replaced):
+def audit_multipath(module, result, replaced, text=_multipath_config.NOT_READ):
     """``multipathd show config local`` audited (``_multipath_config``): user_friendly_names yes refused (or
     warned about) naming its files, unless every file setting it is one of ``replaced`` (about to be written);
     the queueing warned about where it differs from what the caller documents. Nothing while multipathd
     does not answer (stopped), nor while its files are about to change (the next audit sees them)."""
     params = module.params
     audit = _multipath_config.audit(module, conf_path=params['multipath_conf'], conf_dir=os.path.dirname(params['multipath_dropin']),
-                                    no_path_retry=params['queueing']['no_path_retry'], polling_interval=params['queueing']['polling_interval'])
+                                    no_path_retry=params['queueing']['no_path_retry'], polling_interval=params['queueing']['polling_interval'],
+                                    text=text)
     if audit is None:
         return
     result['multipath_audit'] = audit

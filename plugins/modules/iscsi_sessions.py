@@ -235,9 +235,15 @@ report:
       that carry another LUN's active path; a LUN unmapped on the array) (C(wwid), C(map), C(target), C(disks),
       C(released), C(refused)); the map is flushed and the disks deleted unless something holds them, then
       C(refused) names the holder and is also a warning; in check mode nothing is released.
+    - C(wwid_changed), paths whose disk, read again (its C(device/rescan)), carries another WWID than its map's (a
+      LUN number the array gave to another volume) (C(device), C(map), C(old_wwid), C(wwid), C(target), C(portal),
+      C(iface)); such a path is never counted active. C(reused_luns), the maps such paths left without a path
+      (C(map), C(wwid), C(flushed), C(refused)); flushed unless something holds them, when C(refused) names the holder,
+      makes the host V(degraded) and a later run flushes them. In check mode the kernel's identities are compared
+      without a rescan.
     - C(new_disks), disks that the scan of the kept sessions found (LUNs added on the target since login); a run
       that finds any reports C(changed).
-    - C(seconds), where the run spent its time (C(create), C(login), C(rescan), C(wait_for_paths), C(remove_stale), C(total)),
+    - C(seconds), where the run spent its time (C(create), C(login), C(rescan), C(wait_for_paths), C(identities), C(remove_stale), C(total)),
       and how many times it read the paths (C(path_reads)).
     - C(shared_subnet), the bound devices that share a subnet (C(subnets), C(nics)), the values set live by this run
       (C(set_live)) and the sysctl.d C(file).

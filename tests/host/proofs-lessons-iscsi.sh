@@ -209,3 +209,69 @@ lessons_netdevs() {
     echo "$1: iface ens4's sessions bound to: ${bound:-none}, not both to $2"; return 1
   fi
 }
+
+# A LUN number given to another volume while the hosts keep its map (kubernetes/kubernetes#59946:
+# a rescan only adds devices, and the old disk reads the new volume's data): a LUN added to
+# storage1 for this proof and taken by both hosts, then `lab lun reuse` makes its number again on a
+# new file with another WWID. Control: the hosts' disks still carry the old identity in the map
+# while udev's scsi_id, reading VPD page 0x83 from the device, says the new one. The role's run
+# must leave no map whose paths read another WWID (judged with scsi_id), flush host2's old map,
+# refuse host1's while a process holds it open (naming it; the host then not operational on it),
+# and flush it on the run after the holder is gone; the next run changes nothing.
+lun_reused() {  # proof
+  local rc=0 s1 old new number h
+  s1=$(state_json "['target']['targets'][0]['iqn']")
+  old=$($lab lun add "$s1" --size-mb 32 | tail -1) || return 1
+  number=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([l["lun"] for l in d["target"]["targets"][0]["luns"] if l["wwid"] == sys.argv[2]][0])' \
+             "$(dirname "$($lab inventory)")/state.json" "$old") || return 1
+  play reused-add.log "$scenario/converge.yml" || rc=1
+  # host1's map of it held open by a process that does no I/O (what matters is that it is open).
+  $lab ssh host1 -- "setsid sleep 600 < /dev/mapper/$old > /dev/null 2>&1 &" || rc=1
+  new=$($lab lun reuse "$s1" "$number" --size-mb 24 | tail -1) || rc=1
+  echo "storage1 LUN $number: $old -> $new"
+  for h in host1 host2; do
+    if [ "$(lessons_mixed_maps $h | grep -c " $old .* $new$")" = 2 ]; then echo "control: $h's map $old has 2 paths that read $new"
+    else echo "control: $h's map $old does not have 2 paths that read $new: $(lessons_mixed_maps $h | tr '\n' ';')"; rc=1; fi
+  done
+  ((rc)) && { lessons_reused_cleanup; return 1; }
+  play reused-run.log "$scenario/converge.yml"
+  for h in host1 host2; do lessons_no_mixed_map $h || rc=1; done
+  lessons_warned reused-run.log "refused to flush map $old.*sleep" "host1's held map $old" || rc=1
+  if grep -A1 '^ok: \[host1\] => {' "$logs/reused-run.log" | grep -q '"msg": "operational'; then
+    echo "host1 reported operational with its held map $old pathless"; rc=1
+  else echo "host1 not reported operational while its map $old is held"; fi
+  lun_unmapped_gone host2 "$old" || rc=1
+  $lab ssh host1 -- "pkill -x sleep; true" || rc=1
+  play reused-idle.log "$scenario/converge.yml" || rc=1
+  for h in host1 host2; do lun_unmapped_gone $h "$old" && lessons_no_mixed_map $h || rc=1; done
+  role_report "$logs/report-reused" || rc=1
+  judge_reports "$logs/report-reused" host1 host2 || rc=1
+  play reused-rerun.log "$scenario/converge.yml" || rc=1
+  for h in host1 host2; do unchanged_rerun $h reused-rerun.log || rc=1; done
+  lessons_reused_cleanup
+  return $rc
+}
+
+# "map device live-WWID" for each path of HOST whose device answers another WWID than its map's
+# name (udev's scsi_id reads VPD page 0x83 from the device itself).
+lessons_mixed_maps() {
+  $lab ssh "$1" -- "multipathd show paths raw format '%m %d' | while read -r map dev; do
+    live=\$(/lib/udev/scsi_id -g -u -d /dev/\$dev 2>/dev/null); [ -z \"\$live\" ] || [ \"\$live\" = \"\$map\" ] || echo \" \$map \$dev \$live\"; done"
+}
+
+lessons_no_mixed_map() {
+  local mixed
+  mixed=$(lessons_mixed_maps "$1") || return 1
+  if [ -z "$mixed" ]; then echo "$1: every path reads its map's WWID (scsi_id)"
+  else echo "$1: paths read another WWID than their map's:$(tr '\n' ';' <<<"$mixed")"; return 1; fi
+}
+
+lessons_reused_cleanup() {
+  $lab ssh host1 -- "pkill -x sleep; true" </dev/null
+  $lab lun remove "$s1" "$number" >/dev/null 2>&1
+  for h in host1 host2; do
+    $lab ssh $h -- "for m in $old $new; do multipath -f \$m >/dev/null 2>&1; done; for d in /sys/block/sd*; do
+      case \"\$(cat \$d/device/wwid 2>/dev/null)\" in naa.${old#3}|naa.${new#3}) echo 1 > \$d/device/delete;; esac; done; true" </dev/null
+  done
+  play reused-restore.log "$scenario/converge.yml" >/dev/null || echo "the lab could not be converged again"
+}

@@ -51,3 +51,19 @@ def test_start_again_launches_tgtd_on_the_first_portal_and_records_its_pid(tmp_p
     assert target.start_again(facts, 'ns', str(tmp_path)) == 4321
     assert launched == [('ns', str(tmp_path), 1234, '198.18.0.1:3260')]
     assert ran == target.configure_commands(facts) and facts['pid'] == 4321
+
+
+def test_a_reused_lun_number_gets_another_identity_and_keeps_it_when_tgtd_starts_again(tmp_path, monkeypatch):
+    facts = _facts(tmp_path)
+    ran = []
+    monkeypatch.setattr(target.net, 'run', lambda argv, check=True: ran.append(argv) or type('P', (), {'returncode': 0})())
+    old, lun = target.reuse_lun(facts, str(tmp_path), 'iqn.x:storage1', 1, 16)
+    assert old['wwid'] == target.wwid(1, 1) and lun['wwid'] == '360000000000000000e0000000001b101' != old['wwid']
+    assert [' '.join(c[5:9]) for c in ran] == ['--mode logicalunit --op delete', '--mode logicalunit --op new',
+                                               '--mode logicalunit --op update']
+    assert ran[2][-1] == 'scsi_id=IET     0001b101,scsi_sn=reused1', 'tgtd builds the NAA of VPD 0x83 from scsi_id'
+    assert not (tmp_path / 'target1-lun1.img').exists() and os.path.getsize(lun['backing_file']) == 16 * 1024 * 1024
+    assert facts['targets'][0]['luns'][0] is lun
+    commands = [' '.join(c[5:]) for c in target.configure_commands(facts)]
+    assert '--mode logicalunit --op update --tid 1 --lun 1 --params scsi_id=IET     0001b101,scsi_sn=reused1' in commands
+    assert target.reuse_lun(facts, str(tmp_path), 'iqn.x:storage1', 1, 16)[1]['wwid'] == '360000000000000000e0000000001b201'

@@ -68,6 +68,15 @@ class Lab:
             iqn, lun['lun'], size_mb, lun['wwid']))
         return lun
 
+    def lun_reuse(self, iqn, number, size_mb):
+        """A LUN's number given to a new volume with another WWID, recorded; the new LUN's facts."""
+        current = self.state()
+        old, lun = target.reuse_lun(current['target'], self.data_dir, iqn, number, size_mb)
+        state.write(self.run_dir, current)
+        log('lun reuse: %s LUN %d, WWID %s -> %s, %d MiB (initiators keep the old identity until they read the LU again)' % (
+            iqn, number, old['wwid'], lun['wwid'], size_mb))
+        return lun
+
     def lun_remove(self, iqn, number):
         """A LUN deleted from a running target and from state.json and the inventory."""
         current = self.state()
@@ -279,11 +288,15 @@ def parser():
     seed.add_argument('--hosts', type=int, default=DEFAULT_HOSTS, help='number of guests (default %(default)s)')
     seed.add_argument('--layout', help="the layout (default: the running lab's, else default)")
     seed.add_argument('--bonds', action='store_true', help="seed the layout's bonds too (its bonds:)")
-    lun = sub.add_parser('lun', help="add or remove a file-backed LUN on a running target")
+    lun = sub.add_parser('lun', help="add, reuse or remove a file-backed LUN on a running target")
     lun_sub = lun.add_subparsers(dest='lun_command', required=True)
     lun_add = lun_sub.add_parser('add', help="add the target's next LUN; prints its WWID")
     lun_add.add_argument('iqn')
     lun_add.add_argument('--size-mb', type=int, required=True, help='size in MiB (sparse file)')
+    lun_reuse = lun_sub.add_parser('reuse', help='give a LUN number to a new volume with another WWID; prints it')
+    lun_reuse.add_argument('iqn')
+    lun_reuse.add_argument('lun', type=int)
+    lun_reuse.add_argument('--size-mb', type=int, required=True, help='size in MiB of the new volume (sparse file)')
     lun_remove = lun_sub.add_parser('remove', help='remove one LUN of a target')
     lun_remove.add_argument('iqn')
     lun_remove.add_argument('lun', type=int)
@@ -355,6 +368,8 @@ def dispatch(lab, args):
         lab.limit(args.network, args.rate, args.host)
     elif args.command == 'lun' and args.lun_command == 'add':
         print(lab.lun_add(args.iqn, args.size_mb)['wwid'])
+    elif args.command == 'lun' and args.lun_command == 'reuse':
+        print(lab.lun_reuse(args.iqn, args.lun, args.size_mb)['wwid'])
     elif args.command == 'lun':
         lab.lun_remove(args.iqn, args.lun)
     elif args.command == 'target' and args.target_command == 'stop':

@@ -69,6 +69,9 @@ def configure_commands(target_facts):
         for lun in tgt['luns']:
             commands.append(_tgtadm(port, '--mode', 'logicalunit', '--op', 'new', '--tid', tid,
                                     '--lun', str(lun['lun']), '--backing-store', lun['backing_file']))
+            if lun.get('generation'):  # a reused number keeps the identity reuse_lun gave it
+                commands.append(_tgtadm(port, '--mode', 'logicalunit', '--op', 'update', '--tid', tid, '--lun', str(lun['lun']),
+                                        '--params', reused_params(tgt['tid'], lun['lun'], lun['generation'])))
         commands.append(_tgtadm(port, '--mode', 'target', '--op', 'bind', '--tid', tid, '--initiator-address', 'ALL'))
         if tgt.get('chap_user'):
             with open(tgt['chap_secret_file'], encoding='ascii') as handle:
@@ -170,6 +173,43 @@ def add_lun(target_facts, data_dir, iqn, size_mb):
     lun = {'lun': number, 'size_mb': size_mb, 'wwid': wwid(tgt['tid'], number), 'backing_file': backing, 'added': True}
     tgt['luns'].append(lun)
     return lun
+
+
+def reused_code(number, generation):
+    """The LUN part of tgtd's default scsi_id ('IET' tid lun), made unique for a reused number."""
+    return 0xb000 + (generation << 8) + number
+
+
+def reused_params(tid, number, generation):
+    return 'scsi_id=IET     %04x%04x,scsi_sn=reused%d' % (tid, reused_code(number, generation), generation)
+
+
+def reuse_lun(target_facts, data_dir, iqn, number, size_mb):
+    """LUN ``number`` deleted and made again at once on a new file with another identity (tgtd's
+    scsi_id, from which it builds the NAA of VPD page 0x83): an array that gave the number to another
+    volume. Initiators keep their disks and see nothing until they read the LU again. Its facts."""
+    tgt, old = lun_to_remove(target_facts['targets'], iqn, number)
+    if not isinstance(size_mb, int) or isinstance(size_mb, bool) or not 1 <= size_mb <= MAX_LUN_SIZE_MB:
+        raise TargetError('--size-mb %r: a whole number of MiB from 1 to %d' % (size_mb, MAX_LUN_SIZE_MB))
+    generation = old.get('generation', 0) + 1
+    if generation > 15 or number > 0xff:
+        raise TargetError('LUN %d of %s: no identity left to give it' % (number, iqn))
+    backing = os.path.join(data_dir, 'target%d-lun%d-reused%d.img' % (tgt['tid'], number, generation))
+    with open(backing, 'wb') as handle:
+        handle.truncate(size_mb * 1024 * 1024)
+    port, tid = target_facts['control_port'], str(tgt['tid'])
+    for args in (('--op', 'delete', '--tid', tid, '--lun', str(number)),
+                 ('--op', 'new', '--tid', tid, '--lun', str(number), '--backing-store', backing),
+                 ('--op', 'update', '--tid', tid, '--lun', str(number), '--params', reused_params(tgt['tid'], number, generation))):
+        proc = net.run(_tgtadm(port, '--mode', 'logicalunit', *args), check=False)
+        if proc.returncode != 0:
+            raise net.NetError('tgtadm: LUN %d of %s (%s): %s' % (number, iqn, args[1], (proc.stderr or proc.stdout).strip()))
+    if os.path.exists(old['backing_file']):
+        os.unlink(old['backing_file'])
+    lun = {'lun': number, 'size_mb': size_mb, 'wwid': wwid(tgt['tid'], reused_code(number, generation)), 'backing_file': backing, 'added': True,
+           'generation': generation}
+    tgt['luns'][tgt['luns'].index(old)] = lun
+    return old, lun
 
 
 def remove_lun(target_facts, iqn, number):

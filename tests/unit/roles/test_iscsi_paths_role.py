@@ -91,7 +91,9 @@ def test_plain_host_multipath_conf_is_tuned():
 def test_plain_host_multipath_conf_with_distribution_defaults_has_no_timing():
     conf = sections(render('multipath.conf.j2', iscsi_paths_tuned=False))
     assert set(conf) == {'defaults', 'blacklist'}
-    assert set(conf['defaults']) == {'user_friendly_names', 'find_multipaths'}
+    # recheck_wwid is no timing: a reused LUN number must leave the old map on an untuned host too.
+    assert set(conf['defaults']) == {'user_friendly_names', 'find_multipaths', 'recheck_wwid'}
+    assert 'recheck_wwid' not in sections(render('multipath.conf.j2', iscsi_paths_tuned=False, iscsi_paths_recheck_wwid=False))['defaults']
 
 
 def test_vdsm_drop_in_only_tunes_and_leaves_vdsm_settings_alone():

@@ -32,7 +32,8 @@ with open(os.path.join(FIXTURES, 'manifest.json'), encoding='utf-8') as _handle:
     RC = dict(((c['tool'], c['case']), int(c['rc'])) for c in json.load(_handle))
 
 # 'node': the node list (-m node -P 1); 'nodes': every node record in full (-m node -o show).
-READS = ('iface', 'node', 'nodes', 'session', 'record', 'paths', 'addresses')
+# 'identities': each disk's identity read again (a rescan of the disk: the kernel reads, nothing is written).
+READS = ('iface', 'node', 'nodes', 'session', 'record', 'paths', 'addresses', 'identities')
 # The captured answer of each write the lab captured; the others answer rc 0 and nothing.
 WRITE_CASES = {'create iface': 'iface-new', 'bind iface': 'iface-update', 'set node': 'node-startup-automatic',
                'delete node': 'node-delete', 'logout': 'logout-session-id', 'delete iface': 'iface-delete', 'login': 'login'}
@@ -98,8 +99,9 @@ class FakeHost:
     write on; ``logins``: {(target, portal, iface): case} (default: the captured successful login);
     ``records``: {target: case} for node record reads (default: node-record)."""
 
-    def __init__(self, reads, *, after=None, logins=None, records=None, record_file=None):
+    def __init__(self, reads, *, after=None, logins=None, records=None, record_file=None, identities=None):
         self.reads = dict(reads)
+        self.identities = identities or {}
         self.after = after or {}
         self.logins = logins or {}
         self.records = records or {}
@@ -157,6 +159,13 @@ class FakeHost:
     def delete_scsi_disk(self, disk):
         with self._lock:
             self.calls.append(Call('delete disk', ['sysfs', disk], self._record_on_disk()))
+
+    # -- disk identities (DiskIdentity's interface): {disk: WWID}, unknown (None) unless given
+    def read(self, disks, rescan=True):
+        with self._lock:
+            if rescan and disks:
+                self.calls.append(Call('identities', ['sysfs'] + sorted(set(d for d in disks if d)), self._record_on_disk()))
+        return dict((d, self.identities.get(d)) for d in disks if d)
 
     # -- SCSI hosts (ScsiHosts' interface)
     def scan(self, number):

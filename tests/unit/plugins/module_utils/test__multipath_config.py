@@ -73,3 +73,16 @@ def test_stray_brace_warns():
     warnings = []
     mc.parse_config('}\ndefaults {\n}\n', warn=warnings.append)
     assert warnings == ['multipath configuration line 1: "}" closes no section']
+
+
+CONF = 'defaults {\n    no_path_retry 16\n    recheck_wwid yes\n}\n'
+
+
+def test_a_keyword_the_running_multipathd_knows_is_kept_and_one_it_does_not_is_left_out():
+    running = fixture_text('host-config/multipathd', 'show-config-local')  # the lab's multipath-tools 0.9.4
+    assert 'recheck_wwid' in running
+    assert mc.without_unknown(CONF, running) == CONF
+    # An older multipathd (before 0.8.6) lists no recheck_wwid: the line goes, the rest stays as written.
+    older = '\n'.join(line for line in running.splitlines() if 'recheck_wwid' not in line)
+    assert mc.without_unknown(CONF, older) == 'defaults {\n    no_path_retry 16\n}\n'
+    assert mc.without_unknown(CONF, None) == CONF, 'multipathd not answering (a first run): written as asked'

@@ -134,7 +134,7 @@ def test_sessions_bound_to_the_old_device_are_taken_out_then_logged_in_again(tmp
     run.create(plan._replace(set_keys=[]), record)
     relogins, kept = run.drain_rebound(plan)
     assert kept == [] and sorted(key_of(s) for s in relogins) == sorted(key_of(s) for s in desired if s['iface'] == 'ens4')
-    kinds = [k for k in host.kinds() if k not in ('iface', 'node', 'nodes', 'session', 'paths', 'record', 'addresses')]
+    kinds = [c.kind for c in host.calls if c.write]
     assert kinds[0] == 'bind iface' and kinds.count('logout') == 2 and kinds[-1] == 'logout'
     # Per session: its disks out of their maps and deleted, then its logout.
     steps = ' '.join(k.replace(' ', '_') for k in kinds[1:]).split('logout')[:-1]

@@ -86,6 +86,13 @@ class FakeHost:
         return [c[len('iscsiadm '):] for c in self.calls if c.startswith('iscsiadm ')]
 
 
+class NoIdentity:
+    """DiskIdentity's interface: no disk's identity known (none compared)."""
+
+    def read(self, disks, rescan=True):
+        return dict((d, None) for d in disks)
+
+
 class FakeScsiHosts:
     def __init__(self, failing=()):
         self.scanned = []
@@ -111,6 +118,7 @@ def quick(monkeypatch):
 
 def converge(module, scsi_hosts, tmp_path, monkeypatch):
     monkeypatch.setattr(_session_runner, 'ScsiHosts', lambda: scsi_hosts)
+    monkeypatch.setattr(_session_runner, 'DiskIdentity', NoIdentity)
     options = dict(common_settings=COMMON, engine_owned=False, engine_targets=[T1], host_nics=['ens4', 'ens5'],
                    record_file=str(tmp_path / 'record.json'), parallel_logins=10, wait=60, verify_only=False,
                    shared_subnet_sysctls=False)

@@ -42,6 +42,7 @@ def run(host, sessions, monkeypatch, check_mode=False):
     """iscsi_sessions.run with ``host`` as the AnsibleModule (params through the module's own spec)."""
     monkeypatch.setattr(_session_runner, 'BlockDevices', lambda: host)
     monkeypatch.setattr(_session_runner, 'ScsiHosts', lambda: host)
+    monkeypatch.setattr(_session_runner, 'DiskIdentity', lambda: host)
     validated = ArgumentSpecValidator(iscsi_sessions.ARGUMENT_SPEC).validate(dict(
         sessions=sessions, record_file=host.record_file, lock_file=host.record_file + '.lock', ownership='role'))
     assert not validated.error_messages

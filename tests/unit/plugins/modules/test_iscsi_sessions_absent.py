@@ -76,6 +76,7 @@ def record(tmp_path, sessions=None, ifaces=('ens4', 'ens5')):
 
 def run(host, tmp_path, monkeypatch, check_mode=False, **params):
     monkeypatch.setattr(_session_runner, 'BlockDevices', lambda: host)
+    monkeypatch.setattr(_session_runner, 'DiskIdentity', lambda: host)
     monkeypatch.setattr(_leave, 'SharedSubnetSettings', lambda: LoggedSysctls(host, tmp_path))
     validated = ArgumentSpecValidator(iscsi_sessions.ARGUMENT_SPEC).validate(dict(
         dict(state='absent', record_file=host.record_file, lock_file=str(tmp_path / 'lock')), **params))
