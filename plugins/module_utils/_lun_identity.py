@@ -119,6 +119,35 @@ def recheck(runner, luns, *, pending=(), rescan=True):
     return live, changed, [entry for entry in left if entry is not None], fresh
 
 
+def size_differences(luns, live, sectors, dm_of):
+    """[{map, wwid, device, disk_sectors, map_sectors}] of the paths that read their map's WWID
+    (``live``) but whose disk has another size than the map (``sectors`` {block device: 512-byte
+    sectors}, ``dm_of`` {map: dm device}): the LUN was resized on the array and the map still
+    serves the old size until ``multipathd resize map`` (VDSM resizes when the engine asks)."""
+    out = []
+    for lun in luns:
+        map_sectors = sectors.get(dm_of.get(lun.get('map')))
+        for path in lun['paths']:
+            disk_sectors = sectors.get(path.get('device'))
+            if (live.get(path.get('device')) == map_wwid(lun) and map_sectors and disk_sectors
+                    and disk_sectors != map_sectors):
+                out.append({'map': lun['map'], 'wwid': lun['wwid'], 'device': path['device'],
+                            'disk_sectors': disk_sectors, 'map_sectors': map_sectors})
+    return out
+
+
+def resized_paths(runner, luns, live):
+    """size_differences on this host, each also a warning."""
+    dm_of = dict((lun['map'], runner.devices.dm_of_map(lun['map'])) for lun in luns if lun.get('map'))
+    sectors = runner.identity.sectors(sorted(d for d, wwid in live.items() if wwid) + sorted(d for d in dm_of.values() if d))
+    found = size_differences(luns, live, sectors, dm_of)
+    for entry in found:
+        runner.module.warn('map %s serves %d sectors, its disk %s has %d: the LUN was resized on the array; '
+                           '`multipathd resize map %s` takes the new size' % (entry['map'], entry['map_sectors'], entry['device'],
+                                                                              entry['disk_sectors'], entry['map']))
+    return found
+
+
 def release_map(runner, entry):
     """Flush a map that a reused LUN left without a path, unless something holds it open (then
     ``refused`` names the holder, and a later run tries again); None when the map is gone."""
@@ -161,6 +190,17 @@ class DiskIdentity:
                 return multipath_wwid(handle.read())
         except OSError:
             return None  # gone meanwhile, or no identity to read: nothing to compare
+
+    def sectors(self, names):
+        """{block device: its size in 512-byte sectors, or None} as the kernel has it."""
+        out = {}
+        for name in names:
+            try:
+                with open(os.path.join(self.sys_block, name, 'size'), encoding='ascii') as handle:
+                    out[name] = int(handle.read().strip() or 0) or None
+            except (OSError, ValueError):
+                out[name] = None
+        return out
 
     def read(self, disks, rescan=True):
         """{disk: WWID or None}; ``rescan`` False (check mode) reads what the kernel has."""

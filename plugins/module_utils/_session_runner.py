@@ -28,7 +28,7 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_pla
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._shared_subnet import SharedSubnetSettings, nic_addresses
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._target_release import (
     BlockDevices, flush_map, leaving_targets, own_luns, refusal, stale_outcome, who_holds)
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_identity import DiskIdentity, mark_changed, recheck
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_identity import DiskIdentity, mark_changed, recheck, resized_paths
 # Seconds a new path may stay out of every multipath map before it is handed to multipathd.
 ORPHAN_GRACE = 10
 # Seconds udev may take to name the disks of LUNs a rescan found.
@@ -383,6 +383,7 @@ def converge(module, iscsiadm, desired, *, options):
         # What the kernel has (no rescan: check mode changes nothing, verify only reads).
         live, wwid_changed, dummy, dummy = recheck(runner, luns, rescan=False)
         luns = mark_changed(luns, live)
+        resized = resized_paths(runner, luns, live)
         unserved = [dict(entry, released=False) for entry in unserved_plan(luns, set(key_of(s) for s in plan.sessions), runner.devices)]
         report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable,
                              would_login=plan.logins if module.check_mode else (), leaving=(), kept=(),
@@ -395,6 +396,7 @@ def converge(module, iscsiadm, desired, *, options):
         report['unserved_luns'] = unserved
         report['wwid_changed'] = wwid_changed
         report['reused_luns'] = []
+        report['resized_luns'] = resized
         report['stray_records_deleted'] = []
         report['would_delete_records'] = [node_entry(node) for node in plan.stray_nodes]
         return (would_change and not options['verify_only']), report, plan
@@ -414,6 +416,7 @@ def converge(module, iscsiadm, desired, *, options):
     if reread is not None:
         sessions, luns = reread
     luns = mark_changed(luns, live)
+    resized = resized_paths(runner, luns, live)
     record = runner.remember_reused(record, reused_maps)
     clock.lap('identities')
     unserved = runner.release_unserved(luns, plan.sessions)
@@ -437,6 +440,7 @@ def converge(module, iscsiadm, desired, *, options):
     report['stray_records_deleted'] = stray_deleted
     report['wwid_changed'] = wwid_changed
     report['reused_luns'] = reused_maps
+    report['resized_luns'] = resized
     report['shared_subnet'] = shared_subnet
     return runner.changed, report, plan
 

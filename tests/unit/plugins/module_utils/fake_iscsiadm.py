@@ -167,6 +167,9 @@ class FakeHost:
                 self.calls.append(Call('identities', ['sysfs'] + sorted(set(d for d in disks if d)), self._record_on_disk()))
         return dict((d, self.identities.get(d)) for d in disks if d)
 
+    def sectors(self, names):
+        return dict((name, None) for name in names)
+
     # -- SCSI hosts (ScsiHosts' interface)
     def scan(self, number):
         with self._lock:

@@ -138,3 +138,31 @@ def test_only_paths_that_carry_io_are_read():
     runner = Runner({}, after=None, maps=[])
     li.recheck(runner, [lun(OLD, ['sdg', 'sdh'], active=False)])
     assert runner.calls == [('read identities', (), True)]
+
+
+def test_a_disk_of_another_size_than_its_map_is_a_resized_lun_and_is_only_said():
+    luns = [lun(OLD, ['sdg', 'sdh'])]
+    live = {'sdg': OLD, 'sdh': OLD}
+    dm_of = {OLD: 'dm-4'}
+    assert li.size_differences(luns, live, {'dm-4': 65536, 'sdg': 131072, 'sdh': 65536}, dm_of) == [
+        {'map': OLD, 'wwid': OLD, 'device': 'sdg', 'disk_sectors': 131072, 'map_sectors': 65536}]
+    # Another WWID is a reuse, not a resize; an unknown size compares nothing.
+    assert li.size_differences(luns, {'sdg': NEW, 'sdh': OLD}, {'dm-4': 65536, 'sdg': 49152, 'sdh': 65536}, dm_of) == []
+    assert li.size_differences(luns, live, {'dm-4': 65536, 'sdg': None}, dm_of) == []
+
+
+def test_sizes_are_read_from_sysfs_in_sectors(tmp_path):
+    sysfs(tmp_path, 'sdg', 'naa.' + NEW[1:], size='49152')
+    (tmp_path / 'dm-4').mkdir()
+    (tmp_path / 'dm-4' / 'size').write_text('65536\n')
+    sizes = li.DiskIdentity(sys_block=str(tmp_path)).sectors(['sdg', 'dm-4', 'sdz'])
+    assert sizes == {'sdg': 49152, 'dm-4': 65536, 'sdz': None}
+
+
+def test_the_run_warns_about_a_resized_lun():
+    runner = Runner({}, after=None, maps=[OLD])
+    runner.sectors = lambda names: {'dm-9': 65536, 'sdg': 131072, 'sdh': 65536}
+    found = li.resized_paths(runner, [lun(OLD, ['sdg', 'sdh'])], {'sdg': OLD, 'sdh': OLD})
+    assert [e['device'] for e in found] == ['sdg']
+    assert runner.warnings == ['map %s serves 65536 sectors, its disk sdg has 131072: the LUN was resized on the array; '
+                               '`multipathd resize map %s` takes the new size' % (OLD, OLD)]

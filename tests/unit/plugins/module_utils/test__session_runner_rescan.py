@@ -92,6 +92,9 @@ class NoIdentity:
     def read(self, disks, rescan=True):
         return dict((d, None) for d in disks)
 
+    def sectors(self, names):
+        return dict((name, None) for name in names)
+
 
 class FakeScsiHosts:
     def __init__(self, failing=()):
