@@ -241,7 +241,7 @@ report:
       (C(map), C(wwid), C(flushed), C(refused)); flushed unless something holds them, when C(refused) names the holder,
       makes the host V(degraded) and a later run flushes them. In check mode the kernel's identities are compared
       without a rescan. C(resized_luns), paths that read their map's WWID but whose disk has another size than the map
-      (C(map), C(wwid), C(device), C(disk_sectors), C(map_sectors)): the LUN was resized on the array; also a warning,
+      (C(map), C(wwid), C(device), C(disk_sectors), C(map_sectors)); the LUN was resized on the array; also a warning,
       nothing is changed.
     - C(new_disks), disks that the scan of the kept sessions found (LUNs added on the target since login); a run
       that finds any reports C(changed).
