@@ -21,7 +21,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._target_release import SYS_BLOCK, flush_map, held_text, who_holds
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._target_release import SYS_BLOCK, held_text, who_holds
 
 # The kernel's designator prefix (scsi_vpd_lun_id) and the first digit of the WWID udev's scsi_id
 # makes of it (the map's name with user_friendly_names no): NAA 3, EUI-64 2. A T10 vendor id is
@@ -161,8 +161,7 @@ def release_map(runner, entry):
         runner.module.warn(entry['refused'])
         return entry
     runner.changed = True
-    runner.multipathd('disablequeueing', 'map', entry['map'])
-    error = flush_map(runner.module, entry['map'])
+    error = runner.flush_unqueued(entry['map'])
     entry['flushed'], entry['refused'] = error is None, error
     return entry
 

@@ -210,6 +210,13 @@ class SessionRunner:
             self.module.warn('multipathd %s: %s' % (' '.join(args), answer))
         return answer
 
+    def flush_unqueued(self, name):
+        """Flush map NAME after turning its queueing off: no path will come back to queue for, and
+        I/O already queued (udev's probe of a LUN's change, seen in the lab) would otherwise keep the
+        map 'in use' for the whole no_path_retry. None, or flush_map's error."""
+        self.multipathd('disablequeueing', 'map', name)
+        return flush_map(self.module, name)
+
     def add_path(self, device):
         self.orphans_added.append('%s: %s' % (device, self.multipathd('add', 'path', device, warn=False)))
 
@@ -315,11 +322,7 @@ class SessionRunner:
             entry['released'] = False
             if entry['refused'] is None:
                 self.changed = True
-                # No path will come back to queue for: I/O already queued (udev's probe of the
-                # LUN's change, seen in the lab) fails now and lets go of the map, or the flush
-                # finds it 'in use' for the whole no_path_retry.
-                self.multipathd('disablequeueing', 'map', entry['map'])
-                error = flush_map(self.module, entry['map'])
+                error = self.flush_unqueued(entry['map'])
                 if error:
                     entry['refused'] = 'the map of LUN %s, which its target no longer serves, stays: %s' % (entry['wwid'], error)
                 else:

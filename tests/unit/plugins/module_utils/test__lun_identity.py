@@ -7,6 +7,7 @@ and the run's recheck with a runner that records what it does (the lab proof is 
 from __future__ import annotations
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils import _lun_identity as li
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_runner import SessionRunner
 
 OLD, NEW = '360000000000000000e00000000010003', '360000000000000000e0000000001b103'
 PORTALS = {'sdg': ('198.18.1.1:3260', 'ens4'), 'sdh': ('198.18.2.1:3260', 'ens5')}
@@ -87,6 +88,9 @@ class Runner:
 
     def multipathd(self, *args, **kwargs):
         self.calls.append(('multipathd',) + args)
+
+    # The real runner's: queueing off, then multipath -f, through this seam's multipathd and run_command.
+    flush_unqueued = SessionRunner.flush_unqueued
 
     def dm_of_map(self, name):
         return 'dm-9' if name in self.maps else None
