@@ -191,12 +191,20 @@ class DiskIdentity:
             return None  # gone meanwhile, or no identity to read: nothing to compare
 
     def sectors(self, names):
-        """{block device: its size in 512-byte sectors, or None} as the kernel has it."""
+        """{block device: its size in 512-byte sectors, or None (also for no capacity)} as the kernel has it."""
+        return dict((name, size or None) for name, size in self.capacity(names).items())
+
+    def capacity(self, names, rescan=False):
+        """{block device: its size in 512-byte sectors (0: no capacity), or None when unreadable};
+        ``rescan`` first makes the kernel read each disk's capacity from the target again."""
         out = {}
         for name in names:
             try:
+                if rescan:
+                    with open(os.path.join(self.sys_block, name, 'device', 'rescan'), 'w', encoding='ascii') as handle:
+                        handle.write('1')
                 with open(os.path.join(self.sys_block, name, 'size'), encoding='ascii') as handle:
-                    out[name] = int(handle.read().strip() or 0) or None
+                    out[name] = int(handle.read().strip())
             except (OSError, ValueError):
                 out[name] = None
         return out

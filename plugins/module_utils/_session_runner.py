@@ -20,7 +20,7 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import host_report, join_paths, path_key
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
     RC_NO_OBJECTS_FOUND, RC_SESSION_EXISTS, IscsiadmError, format_portal, node_args)
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_unserved import unserved_plan
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_unserved import mapless_disks, unserved_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_scan import ScsiHosts, disks_of, scan_hosts, scan_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import read_paths
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
@@ -316,13 +316,16 @@ class SessionRunner:
     def release_unserved(self, luns, desired):
         """The maps and disks of LUNs the target no longer serves (_lun_unserved), taken away
         unless held; a refusal is a warning too. Returns unserved_plan's entries, each with
-        ``released`` (True when its map was flushed and its disks deleted)."""
-        entries = unserved_plan(luns, set(key_of(s) for s in desired), self.devices)
+        ``released`` (True when its map was flushed and its disks deleted). The disks of no map are
+        rescanned first: a LUN gone from the target reads no capacity then."""
+        keys = set(key_of(s) for s in desired)
+        capacity = self.identity.capacity(mapless_disks(luns, keys), rescan=True)
+        entries = unserved_plan(luns, keys, self.devices, capacity)
         for entry in entries:
             entry['released'] = False
             if entry['refused'] is None:
                 self.changed = True
-                error = self.flush_unqueued(entry['map'])
+                error = self.flush_unqueued(entry['map']) if entry['map'] else None
                 if error:
                     entry['refused'] = 'the map of LUN %s, which its target no longer serves, stays: %s' % (entry['wwid'], error)
                 else:
@@ -387,7 +390,9 @@ def converge(module, iscsiadm, desired, *, options):
         live, wwid_changed, dummy, dummy = recheck(runner, luns, rescan=False)
         luns = mark_changed(luns, live)
         resized = resized_paths(runner, luns, live)
-        unserved = [dict(entry, released=False) for entry in unserved_plan(luns, set(key_of(s) for s in plan.sessions), runner.devices)]
+        keys = set(key_of(s) for s in plan.sessions)
+        capacity = runner.identity.capacity(mapless_disks(luns, keys))
+        unserved = [dict(entry, released=False) for entry in unserved_plan(luns, keys, runner.devices, capacity)]
         report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable,
                              would_login=plan.logins if module.check_mode else (), leaving=(), kept=(),
                              refused=unserved_refusals(unserved), unserved=[entry['wwid'] for entry in unserved])

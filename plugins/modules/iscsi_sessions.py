@@ -234,7 +234,9 @@ report:
     - C(unserved_luns), LUNs the target stopped serving while their sessions stay up (every path faulty on sessions
       that carry another LUN's active path; a LUN unmapped on the array) (C(wwid), C(map), C(target), C(disks),
       C(released), C(refused)); the map is flushed and the disks deleted unless something holds them, then
-      C(refused) names the holder and is also a warning; in check mode nothing is released.
+      C(refused) names the holder and is also a warning; in check mode nothing is released. A LUN whose map is
+      gone already (C(map) null) is one whose disks, in no map on such sessions, read no capacity once rescanned
+      (in check mode, without a rescan); its disks are deleted unless held.
     - C(wwid_changed), paths whose disk, read again (its C(device/rescan)), carries another WWID than its map's (a
       LUN number the array gave to another volume) (C(device), C(map), C(old_wwid), C(wwid), C(target), C(portal),
       C(iface)); such a path is never counted active. C(reused_luns), the maps such paths left without a path

@@ -201,11 +201,12 @@ PY
 # storage1 for this proof, seen by both hosts, then removed on the target while fio verifies I/O
 # on host1's map of it. The role's next run must drop its paths from the report as gone (not a
 # LUN without a path, which would make the host non operational), refuse to flush host1's map
-# naming fio, flush host2's (nothing holds it), and leave every other LUN's paths as they were.
+# naming fio, delete host2's disks, left by hand without their map (orphans that read no capacity
+# once rescanned), and leave every other LUN's paths as they were.
 # With queueing turned off and fio ended, the next run flushes host1's map too. Control: before the removal both hosts
 # have the new LUN's map with every path active, so its absence afterwards can be seen.
 lun_unmapped() {  # proof
-  local rc=0 s1 wwid number others_before others_after h
+  local rc=0 s1 wwid number others_before others_after h orphans
   s1=$(state_json "['target']['targets'][0]['iqn']")
   wwid=$($lab lun add "$s1" --size-mb 64 | tail -1) || return 1
   number=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([l["lun"] for l in d["target"]["targets"][0]["luns"] if l["wwid"] == sys.argv[2]][0])' \
@@ -222,9 +223,17 @@ lun_unmapped() {  # proof
   sleep 5
   $lab lun remove "$s1" "$number" || rc=1
   sleep 10
+  # host2's map goes as an administrator's `multipath -f` takes it: its disks stay, orphans of no
+  # map, which read as a LUN without a path until the run sees that they read no capacity.
+  $lab ssh host2 -- "multipathd disablequeueing map $wwid >/dev/null; multipath -f $wwid" || rc=1
+  orphans=$($lab ssh host2 -- "multipathd show paths raw format '%w %m'" | grep -c "^$wwid \[orphan\]")
+  if [ "$orphans" = 2 ]; then echo "control: host2's map of $wwid flushed by hand, its 2 disks left as orphans"
+  else echo "control: host2 has $orphans orphan disk(s) of $wwid, not 2"; rc=1; fi
   echo "the role runs while fio holds host1's map of the unmapped LUN"
   play unmapped-held.log "$scenario/converge.yml"
   refused_by_fio_map "$logs/unmapped-held.log" "$wwid" || rc=1
+  if grep -q '^fatal: \[host2\]' "$logs/unmapped-held.log"; then echo "the run failed host2: $(grep -o 'Host host2 is non operational[^"]*' "$logs/unmapped-held.log" | head -1)"; rc=1
+  else echo "host2 not failed over the orphan disks of a LUN that no longer exists"; fi
   # fio's I/O to the gone LUN queues for no_path_retry (80 s, docs/queueing.md), then fails. The
   # proof ends the wait as an administrator would (queueing off on that map): target-outage
   # proves the queueing's bound, and 80 s of waiting here proved nothing more.

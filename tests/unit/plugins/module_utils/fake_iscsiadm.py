@@ -170,6 +170,9 @@ class FakeHost:
     def sectors(self, names):
         return dict((name, None) for name in names)
 
+    def capacity(self, names, rescan=False):
+        return dict((name, None) for name in names)  # unknown: no disk of no map reads as a LUN gone
+
     # -- SCSI hosts (ScsiHosts' interface)
     def scan(self, number):
         with self._lock:

@@ -163,6 +163,14 @@ def test_sizes_are_read_from_sysfs_in_sectors(tmp_path):
     assert sizes == {'sdg': 49152, 'dm-4': 65536, 'sdz': None}
 
 
+def test_capacity_keeps_no_capacity_apart_from_unreadable_and_rescans_only_when_asked(tmp_path):
+    sdg = sysfs(tmp_path, 'sdg', 'naa.60000000000000000e00000000010000', size='0')
+    identity = li.DiskIdentity(sys_block=str(tmp_path))
+    assert identity.capacity(['sdg', 'sdz']) == {'sdg': 0, 'sdz': None} and not (sdg / 'rescan').read_text()
+    assert identity.capacity(['sdg'], rescan=True) == {'sdg': 0} and (sdg / 'rescan').read_text() == '1'
+    assert identity.sectors(['sdg']) == {'sdg': None}
+
+
 def test_the_run_warns_about_a_resized_lun():
     runner = Runner({}, after=None, maps=[OLD])
     runner.sectors = lambda names: {'dm-9': 65536, 'sdg': 131072, 'sdh': 65536}

@@ -3,9 +3,9 @@
 lab's captured session tree and path table; released or refused by the runner."""
 
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils import _session_runner
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import join_paths
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import OPERATIONAL, host_report, join_paths
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import parse_session_tree
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_unserved import unserved_luns, unserved_plan
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_unserved import mapless_disks, unserved_luns, unserved_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import parse_paths
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import key_of, normalize_sessions
 
@@ -95,8 +95,20 @@ class Devices:
         self.deleted.append(disk)
 
 
-def runner(module, devices):
-    return _session_runner.SessionRunner(module, None, record_file='/nonexistent', parallel_logins=1, wait=0, devices=devices)
+class Identity:
+    """The disks' capacities as the lab's sysfs showed them (after their rescan)."""
+
+    def __init__(self, sizes=None):
+        self.sizes, self.calls = sizes or {}, []
+
+    def capacity(self, names, rescan=False):
+        self.calls.append((list(names), rescan))
+        return dict((name, self.sizes.get(name)) for name in names)
+
+
+def runner(module, devices, identity=None):
+    return _session_runner.SessionRunner(module, None, record_file='/nonexistent', parallel_logins=1, wait=0, devices=devices,
+                                         identity=identity or Identity())
 
 
 def test_the_runner_flushes_the_map_before_deleting_its_disks_and_touches_no_other_lun():
@@ -122,3 +134,74 @@ def test_a_flush_that_fails_keeps_the_disks_and_says_why():
     entries = runner(module, devices).release_unserved(luns_with(UNMAPPED), normalize_sessions(LAB_SESSIONS))
     assert devices.deleted == [] and entries[0]['released'] is False
     assert module.warnings == [entries[0]['refused']] and 'map in use' in entries[0]['refused']
+
+
+# storage1's LUN 3 removed on the target, its map flushed by hand, its disks rescanned
+# (tests/lab/capture-lun-fixtures): sdg and sdh are multipathd's orphans and read no capacity.
+LUN3 = '360000000000000000e00000000010003'
+
+
+def orphaned_luns():
+    return join_paths(parse_session_tree(fixture_text('luns/iscsiadm', 'session-tree-unmapped-orphans')),
+                      parse_paths(fixture_text('luns/multipathd', 'show-paths-raw-unmapped-orphans')))
+
+
+def captured_sizes():
+    return dict((line.split()[0], int(line.split()[1])) for line in fixture_text('luns/sysfs', 'size-unmapped-orphans').splitlines())
+
+
+def test_the_disks_of_no_map_on_live_sessions_are_the_ones_whose_capacity_is_read():
+    assert mapless_disks(orphaned_luns(), DESIRED) == ['sdg', 'sdh']
+    # A healthy host has none, so a run reads (and rescans) nothing more.
+    assert mapless_disks(luns_with({}), DESIRED) == []
+
+
+def test_a_lun_whose_map_is_gone_and_whose_disks_read_no_capacity_is_unserved():
+    assert [lun['wwid'] for lun in unserved_luns(orphaned_luns(), DESIRED, captured_sizes())] == [LUN3]
+
+
+def test_disks_of_no_map_that_still_have_a_capacity_are_left_alone():
+    """A new LUN whose map is still coming, or a disk the kernel did not read again: not unserved."""
+    before_rescan = dict(captured_sizes(), sdg=131072, sdh=131072)
+    assert unserved_luns(orphaned_luns(), DESIRED, before_rescan) == []
+    assert unserved_luns(orphaned_luns(), DESIRED, dict(captured_sizes(), sdh=None)) == []
+    assert unserved_luns(orphaned_luns(), DESIRED) == []
+
+
+def test_disks_of_no_map_on_sessions_that_are_not_the_collections_are_left_alone():
+    theirs = set(k for k in DESIRED if not k[0].endswith(':storage1'))
+    assert mapless_disks(orphaned_luns(), theirs) == []
+    assert unserved_luns(orphaned_luns(), theirs, captured_sizes()) == []
+
+
+def test_the_runner_rescans_the_disks_of_no_map_then_deletes_them_with_no_flush():
+    module, devices, identity = Module(), Devices(), Identity(captured_sizes())
+    run = runner(module, devices, identity)
+    entries = run.release_unserved(orphaned_luns(), normalize_sessions(LAB_SESSIONS))
+    assert identity.calls == [(['sdg', 'sdh'], True)]
+    assert module.calls == [] and devices.deleted == ['sdg', 'sdh'] and run.changed
+    assert entries == [{'wwid': LUN3, 'map': None, 'target': 'iqn.2026-11.test.ovirt-iscsi-lab:storage1', 'disks': ['sdg', 'sdh'],
+                        'refused': None, 'released': True}]
+
+
+def test_the_runner_deletes_no_disk_something_holds_and_names_the_holder():
+    class HeldDisk(Devices):
+        def holders(self, kernel_name):
+            return ['open by dd (pid 4242)'] if kernel_name == 'sdh' else []
+
+    module, devices = Module(), HeldDisk()
+    entries = runner(module, devices, Identity(captured_sizes())).release_unserved(orphaned_luns(), normalize_sessions(LAB_SESSIONS))
+    assert devices.deleted == [] and entries[0]['released'] is False
+    assert module.warnings == [entries[0]['refused']]
+    assert entries[0]['refused'] == ('refused to delete the disks of LUN %s, which its target no longer serves: disk sdh (%s) is held: '
+                                     'open by dd (pid 4242); nothing of it was changed' % (LUN3, LUN3))
+
+
+def test_a_host_left_with_such_disks_is_operational_once_they_are_named_unserved():
+    """What the lab showed before this: host2 non operational over a LUN that no longer exists."""
+    luns, desired = orphaned_luns(), normalize_sessions(LAB_SESSIONS)
+    sessions = parse_session_tree(fixture_text('luns/iscsiadm', 'session-tree-unmapped-orphans'))
+    assert host_report(luns, sessions, desired)['luns_without_path'] == [LUN3]
+    unserved = [lun['wwid'] for lun in unserved_luns(luns, set(key_of(s) for s in desired), captured_sizes())]
+    report = host_report(luns, sessions, desired, unserved=unserved)
+    assert report['state'] == OPERATIONAL and report['luns_without_path'] == []

@@ -95,6 +95,9 @@ class NoIdentity:
     def sectors(self, names):
         return dict((name, None) for name in names)
 
+    def capacity(self, names, rescan=False):
+        return dict((name, None) for name in names)  # unknown: no disk of no map reads as a LUN gone
+
 
 class FakeScsiHosts:
     def __init__(self, failing=()):
