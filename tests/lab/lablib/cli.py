@@ -15,6 +15,8 @@ from lablib import blackhole, config, engine_seed, guests, image, net, procs, st
 DEFAULT_HOSTS = 2
 # Under software emulation on a busy 2-core machine a boot can take minutes.
 SSH_TIMEOUT = float(os.environ.get('OVIRT_ISCSI_LAB_BOOT_TIMEOUT', '600'))
+# A guest's shutdown (services stopped, sessions logged out) before qemu exits, at most.
+REBOOT_SHUTDOWN_TIMEOUT = 120
 
 
 class LabError(Exception):
@@ -83,6 +85,32 @@ class Lab:
         lun = target.remove_lun(current['target'], iqn, number)
         state.write(self.run_dir, current)
         log('lun remove: %s LUN %d (WWID %s)' % (iqn, lun['lun'], lun['wwid']))
+
+    def reboot(self, name):
+        """One guest rebooted as an administrator reboots a host: `systemctl reboot` stops its
+        services (open-iscsi logs its sessions out), qemu (-no-reboot) exits, and the same disk
+        boots again, where open-iscsi logs in what its node records say. The taps stay (persistent)."""
+        current = self.state()
+        if name not in current['hosts']:
+            raise LabError('reboot: no guest %s (guests: %s)' % (name, ', '.join(sorted(current['hosts']))))
+        desc = config.load_layout(current.get('layout', config.DEFAULT_LAYOUT))
+        host = [h for h in config.plan(desc, len(current['hosts'])) if h['name'] == name][0]
+        pid = current['hosts'][name]['qemu_pid']
+        started = time.monotonic()
+        guests.close_masters(current['ssh_config'], [name])
+        subprocess.run(guests.ssh_cmd(current['ssh_config'], name, ['systemctl reboot']), capture_output=True, check=False, timeout=30)
+        while net.alive(pid):
+            if time.monotonic() - started > REBOOT_SHUTDOWN_TIMEOUT:
+                raise LabError('reboot: %s still runs %d s after systemctl reboot (qemu pid %d)' % (name, REBOOT_SHUTDOWN_TIMEOUT, pid))
+            time.sleep(0.5)
+        down = time.monotonic() - started
+        image_dir = image.ensure_image(desc['guest'], os.path.dirname(os.path.dirname(self.data_dir)), log)
+        pid = guests.start(self.namespace, host, image_dir, desc['guest'], self.run_dir, self.data_dir,
+                           guests.public_key(current['ssh_key']), new_disk=False)
+        current['hosts'][name]['qemu_pid'] = pid
+        state.write(self.run_dir, current)
+        ready = guests.wait_ssh(current['ssh_config'], [host], {name: pid}, SSH_TIMEOUT)
+        log('reboot: %s down in %.1f s, answers SSH %.1f s after its boot (qemu pid %d)' % (name, down, ready[name], pid))
 
     def target_stop(self):
         """tgtd down: every session of every target and portal ends, as when an array's controller goes."""
@@ -300,6 +328,8 @@ def parser():
     lun_remove = lun_sub.add_parser('remove', help='remove one LUN of a target')
     lun_remove.add_argument('iqn')
     lun_remove.add_argument('lun', type=int)
+    reboot = sub.add_parser('reboot', help='reboot a guest (systemctl reboot) and boot its disk again; returns once it answers SSH')
+    reboot.add_argument('host')
     tgt = sub.add_parser('target', help='stop tgtd (every portal of every target gone) or start it again as it was')
     tgt.add_argument('target_command', choices=('stop', 'start'))
     return ap
@@ -372,6 +402,8 @@ def dispatch(lab, args):
         print(lab.lun_reuse(args.iqn, args.lun, args.size_mb)['wwid'])
     elif args.command == 'lun':
         lab.lun_remove(args.iqn, args.lun)
+    elif args.command == 'reboot':
+        lab.reboot(args.host)
     elif args.command == 'target' and args.target_command == 'stop':
         lab.target_stop()
     elif args.command == 'target':

@@ -18,13 +18,18 @@ def accel_args():
     return ['-accel', 'tcg,thread=multi', '-cpu', 'max']
 
 
+def public_key(key):
+    """The kernel command line's form of KEY's public half ('ssh-ed25519:AAAA...')."""
+    with open(key + '.pub', encoding='ascii') as handle:
+        kind, blob = handle.read().split()[:2]
+    return '%s:%s' % (kind, blob)
+
+
 def make_key(run_dir):
     """A fresh ed25519 key for this run; its public half goes on the guests' kernel command line."""
     key = os.path.join(run_dir, 'id_ed25519')
     net.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'ovirt-iscsi-lab', '-f', key])
-    with open(key + '.pub', encoding='ascii') as handle:
-        kind, blob = handle.read().split()[:2]
-    return key, '%s:%s' % (kind, blob)
+    return key, public_key(key)
 
 
 def write_ssh_config(run_dir, namespace, hosts, key):
@@ -73,12 +78,14 @@ def _cmdline(host, pubkey):
     ] + sysctl_words(host.get('sysctls') or {}) + ([] if os.environ.get('OVIRT_ISCSI_LAB_ANSIBALLZ_CACHE', '1') == '1' else ['lab.ansiballz_cache=0']))
 
 
-def start(namespace, host, image_dir, guest, run_dir, data_dir, pubkey):
-    """Boot one guest (daemonized qemu in the namespace); its pid."""
+def start(namespace, host, image_dir, guest, run_dir, data_dir, pubkey, new_disk=True):
+    """Boot one guest (daemonized qemu in the namespace); its pid. ``new_disk`` False boots the
+    disk the guest already has (a reboot: everything it wrote is there)."""
     name = host['name']
     overlay = os.path.join(data_dir, '%s.qcow2' % name)
-    net.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'raw', '-b',
-             os.path.join(image_dir, 'rootfs.img'), overlay])
+    if new_disk:
+        net.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'raw', '-b',
+                 os.path.join(image_dir, 'rootfs.img'), overlay])
     pid_file = os.path.join(run_dir, '%s.pid' % name)
     cmd = ['qemu-system-x86_64', '-name', name, '-machine', 'pc'] + accel_args() + [
         '-m', str(guest['memory_mb']), '-smp', str(guest['cpus']),
