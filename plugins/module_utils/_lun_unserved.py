@@ -21,7 +21,14 @@ the host would read as lacking every path of a LUN that no longer exists. A disk
 a session that reads no capacity after a rescan (the target answers 'Logical unit not supported'
 to READ CAPACITY; seen in the lab, tests/lab/capture-lun-fixtures) is the same LUN's leftover and
 is deleted unless held. A disk of no map that still has a capacity (a new LUN whose map is coming,
-a device multipath leaves out) is left alone.
+a device multipath leaves out) is left alone. A map named by its WWID that its disks left is still
+its map: flushed first, or refused when held.
+
+A multipath map with no path at all is what such a LUN leaves when multipathd no longer knows its
+disks (seen in the lab: the disks gone from multipathd's table, fio holding the map, which queued
+and no report named). iSCSI never takes a disk away by itself (a dead session keeps its disks
+blocked), so such a map lost its disks to someone's delete: it is flushed unless held, and a held
+one is refused naming the holder, as an unserved LUN's.
 """
 
 from __future__ import annotations
@@ -42,31 +49,31 @@ def _on_a_live_session(luns, desired_keys):
     return test
 
 
-def mapless_disks(luns, desired_keys):
-    """The disks whose capacity tells whether their LUN is unserved: every disk of each LUN entry
-    that has no map and whose every path has a disk of no map on a live session."""
+def _pathless(luns, desired_keys):
+    """The LUN entries with paths but no active one, every path on a live session."""
     live = _on_a_live_session(luns, desired_keys)
-    return sorted(p['device'] for lun in luns if _mapless(lun, live) for p in lun['paths'])
+    return [lun for lun in luns if lun['paths'] and not lun['active_paths'] and all(live(p) for p in lun['paths'])]
 
 
-def _mapless(lun, live):
-    return (lun['paths'] and not lun.get('map') and not lun['active_paths']
-            and all(p.get('device') and p.get('dm_state') is None and live(p) for p in lun['paths']))
+def mapless_disks(luns, desired_keys):
+    """The disks whose capacity tells whether their LUN is unserved: those in no map, of LUN entries
+    with no active path on the collection's live sessions."""
+    return sorted(p['device'] for lun in _pathless(luns, desired_keys) for p in lun['paths'] if p.get('device') and p.get('dm_state') is None)
 
 
 def unserved_luns(luns, desired_keys, capacity=None):
     """The LUN entries (join_paths) of the collection's sessions (``desired_keys``) that the target
-    no longer serves. ``capacity`` ({disk: 512-byte sectors, None when unreadable}, read after a
-    rescan) of mapless_disks' disks: the LUNs whose map is gone count when every disk reads 0."""
-    live = _on_a_live_session(luns, desired_keys)
+    no longer serves: every path faulty in its map, or in no map with a disk of no capacity
+    (``capacity``, {disk: 512-byte sectors, None when unreadable}, read after a rescan of
+    mapless_disks' disks), on sessions that carry another LUN's active path."""
     capacity = capacity or {}
 
-    def faulty(path):
-        return path.get('checker_state') == 'faulty' and live(path)
+    def dead(path):
+        if path.get('dm_state') is None:
+            return bool(path.get('device')) and capacity.get(path['device']) == 0
+        return path.get('checker_state') == 'faulty'
 
-    return [lun for lun in luns
-            if (lun['paths'] and not lun['active_paths'] and lun.get('map') and all(faulty(p) for p in lun['paths']))
-            or (_mapless(lun, live) and all(capacity.get(p['device']) == 0 for p in lun['paths']))]
+    return [lun for lun in _pathless(luns, desired_keys) if all(dead(p) for p in lun['paths'])]
 
 
 def unserved_plan(luns, desired_keys, devices, capacity=None):
@@ -75,6 +82,11 @@ def unserved_plan(luns, desired_keys, devices, capacity=None):
     disks deleted)."""
     plan = []
     for lun in unserved_luns(luns, desired_keys, capacity):
+        if not lun.get('map') and devices.dm_of_map(lun['wwid']):
+            # Its disks left a map that stays: multipathd (recheck_wwid) takes a path out of its map
+            # when a rescan gives it another WWID, which a LU gone from tgtd does (LUN 0's
+            # designator). Seen in the lab with fio holding that map: the map is the LUN's still.
+            lun = dict(lun, map=lun['wwid'])
         held = who_holds([lun], devices)
         refused = None
         if held:
@@ -83,4 +95,19 @@ def unserved_plan(luns, desired_keys, devices, capacity=None):
                 action, lun['wwid'], held_text(held))
         plan.append({'wwid': lun['wwid'], 'map': lun['map'], 'target': lun['paths'][0]['target'],
                      'disks': sorted(p['device'] for p in lun['paths'] if p.get('device')), 'refused': refused})
+    return plan
+
+
+def pathless_plan(names, devices, known=()):
+    """unserved_plan's entries for multipath maps with no path left (``names``; ``known``: maps
+    another part of the run already handles): ``target`` None, no disks."""
+    plan = []
+    for name in names:
+        if name in known:
+            continue
+        held = who_holds([{'wwid': name, 'map': name, 'paths': []}], devices)
+        refused = None
+        if held:
+            refused = 'refused to flush map %s, which has no path left: %s; nothing of it was changed' % (name, held_text(held))
+        plan.append({'wwid': name, 'map': name, 'target': None, 'disks': [], 'refused': refused})
     return plan

@@ -20,7 +20,7 @@ from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_record
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._host_report import host_report, join_paths, path_key
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._iscsiadm import (
     RC_NO_OBJECTS_FOUND, RC_SESSION_EXISTS, IscsiadmError, format_portal, node_args)
-from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_unserved import mapless_disks, unserved_plan
+from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_unserved import mapless_disks, pathless_plan, unserved_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._lun_scan import ScsiHosts, disks_of, scan_hosts, scan_plan
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._multipath import read_paths
 from ansible_collections.ovirt_iscsi.multipath.plugins.module_utils._session_plan import (
@@ -313,7 +313,7 @@ class SessionRunner:
             self.devices.delete_scsi_disk(disk)
         return {'target': target, 'maps_flushed': maps, 'disks_deleted': disks}
 
-    def release_unserved(self, luns, desired):
+    def release_unserved(self, luns, desired, known_maps=()):
         """The maps and disks of LUNs the target no longer serves (_lun_unserved), taken away
         unless held; a refusal is a warning too. Returns unserved_plan's entries, each with
         ``released`` (True when its map was flushed and its disks deleted). The disks of no map are
@@ -321,6 +321,14 @@ class SessionRunner:
         keys = set(key_of(s) for s in desired)
         capacity = self.identity.capacity(mapless_disks(luns, keys), rescan=True)
         entries = unserved_plan(luns, keys, self.devices, capacity)
+        self._release(entries)
+        # After the deletes: a map whose disks multipathd no longer knew has no path now.
+        known = set(known_maps) | set(entry['map'] for entry in entries if entry['map'])
+        pathless = pathless_plan(self.devices.pathless_maps(), self.devices, known)
+        self._release(pathless)
+        return entries + pathless
+
+    def _release(self, entries):
         for entry in entries:
             entry['released'] = False
             if entry['refused'] is None:
@@ -334,7 +342,6 @@ class SessionRunner:
                     entry['released'] = True
             if entry['refused']:
                 self.module.warn(entry['refused'])
-        return entries
 
     def remove_ifaces(self, names):
         """Ifaces the collection made that no node record or session uses any more."""
@@ -392,7 +399,9 @@ def converge(module, iscsiadm, desired, *, options):
         resized = resized_paths(runner, luns, live)
         keys = set(key_of(s) for s in plan.sessions)
         capacity = runner.identity.capacity(mapless_disks(luns, keys))
-        unserved = [dict(entry, released=False) for entry in unserved_plan(luns, keys, runner.devices, capacity)]
+        unserved = unserved_plan(luns, keys, runner.devices, capacity)
+        unserved += pathless_plan(runner.devices.pathless_maps(), runner.devices, set(entry['map'] for entry in unserved if entry['map']))
+        unserved = [dict(entry, released=False) for entry in unserved]
         report = host_report(luns, sessions, plan.sessions, unreachable=plan.unreachable,
                              would_login=plan.logins if module.check_mode else (), leaving=(), kept=(),
                              refused=unserved_refusals(unserved), unserved=[entry['wwid'] for entry in unserved])
@@ -427,7 +436,7 @@ def converge(module, iscsiadm, desired, *, options):
     resized = resized_paths(runner, luns, live)
     record = runner.remember_reused(record, reused_maps)
     clock.lap('identities')
-    unserved = runner.release_unserved(luns, plan.sessions)
+    unserved = runner.release_unserved(luns, plan.sessions, known_maps=[entry['map'] for entry in reused_maps])
     if any(entry['released'] for entry in unserved):
         sessions, luns = runner.read_paths()
     leaving, kept, released, refused = runner.remove_stale(plan, luns, staying=staying_sessions(host, plan))

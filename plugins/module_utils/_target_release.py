@@ -76,6 +76,20 @@ class BlockDevices:
         except OSError:
             return None
 
+    def pathless_maps(self):
+        """Names of the multipath maps (device-mapper uuid ``mpath-...``) that have no path left."""
+        names = []
+        for kernel_name in sorted(n for n in os.listdir(self.sys_block) if n.startswith('dm-')):
+            try:
+                with open(os.path.join(self.sys_block, kernel_name, 'dm', 'uuid'), encoding='utf-8') as handle:
+                    multipath = handle.read().startswith('mpath-')
+                pathless = not os.listdir(os.path.join(self.sys_block, kernel_name, 'slaves'))
+            except OSError:
+                continue  # gone meanwhile
+            if multipath and pathless:
+                names.append(self._dm_name(kernel_name))
+        return names
+
     def _dm_name(self, kernel_name):
         try:
             with open(os.path.join(self.sys_block, kernel_name, 'dm', 'name'), encoding='utf-8') as handle:

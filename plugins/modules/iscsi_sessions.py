@@ -234,9 +234,11 @@ report:
     - C(unserved_luns), LUNs the target stopped serving while their sessions stay up (every path faulty on sessions
       that carry another LUN's active path; a LUN unmapped on the array) (C(wwid), C(map), C(target), C(disks),
       C(released), C(refused)); the map is flushed and the disks deleted unless something holds them, then
-      C(refused) names the holder and is also a warning; in check mode nothing is released. A LUN whose map is
-      gone already (C(map) null) is one whose disks, in no map on such sessions, read no capacity once rescanned
-      (in check mode, without a rescan); its disks are deleted unless held.
+      C(refused) names the holder and is also a warning; in check mode nothing is released. A path in no map on such
+      a session counts as faulty when its disk reads no capacity once rescanned (in check mode, without a
+      rescan); a LUN whose map is gone (C(map) null) has its disks deleted unless held, and a map named by the
+      LUN's WWID that its paths left is still its map. A multipath map with no path left at all is listed
+      too (C(target) null, no C(disks)), flushed unless held, refused naming the holder when held.
     - C(wwid_changed), paths whose disk, read again (its C(device/rescan)), carries another WWID than its map's (a
       LUN number the array gave to another volume) (C(device), C(map), C(old_wwid), C(wwid), C(target), C(portal),
       C(iface)); such a path is never counted active. C(reused_luns), the maps such paths left without a path

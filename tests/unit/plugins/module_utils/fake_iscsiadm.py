@@ -150,6 +150,9 @@ class FakeHost:
             return json.load(handle)
 
     # -- block devices (BlockDevices' interface): nothing holds anything open
+    def pathless_maps(self):
+        return []
+
     def dm_of_map(self, name):
         return 'dm-' + name
 

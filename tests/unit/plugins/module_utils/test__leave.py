@@ -29,6 +29,9 @@ class Devices:
     def __init__(self, held=()):
         self.held = held
 
+    def pathless_maps(self):
+        return []
+
     def dm_of_map(self, name):
         return name
 

@@ -82,17 +82,24 @@ class Module:
 
 
 class Devices:
-    def __init__(self, held=False):
+    def __init__(self, held=False, maps=None, pathless=()):
         self.deleted, self.held = [], held
+        self.maps = {LUN2} if maps is None else maps
+        self.pathless = list(pathless)
+
+    def pathless_maps(self):
+        return [name for name in self.pathless if name in self.maps]
 
     def dm_of_map(self, name):
-        return 'dm-1'
+        return 'dm-1' if name in self.maps else None
 
     def holders(self, kernel_name):
         return ['open by fio (pid 4711)'] if self.held and kernel_name == 'dm-1' else []
 
     def delete_scsi_disk(self, disk):
         self.deleted.append(disk)
+        if disk in ('sdg', 'sdh') and LUN3 in self.maps:
+            self.pathless = [LUN3]  # the map those disks left now has no path
 
 
 class Identity:
@@ -139,11 +146,20 @@ def test_a_flush_that_fails_keeps_the_disks_and_says_why():
 # storage1's LUN 3 removed on the target, its map flushed by hand, its disks rescanned
 # (tests/lab/capture-lun-fixtures): sdg and sdh are multipathd's orphans and read no capacity.
 LUN3 = '360000000000000000e00000000010003'
+STORAGE1 = 'iqn.2026-11.test.ovirt-iscsi-lab:storage1'
 
 
-def orphaned_luns():
-    return join_paths(parse_session_tree(fixture_text('luns/iscsiadm', 'session-tree-unmapped-orphans')),
-                      parse_paths(fixture_text('luns/multipathd', 'show-paths-raw-unmapped-orphans')))
+def orphaned_luns(sdg_in_map=False, unknown=False):
+    """The captured orphans; ``sdg_in_map``: sdg still in the LUN's map, faulty (the moment between
+    multipathd's checker and its taking the path out, on a path's rescan); ``unknown``: multipathd
+    no longer lists sdg and sdh at all."""
+    paths = fixture_text('luns/multipathd', 'show-paths-raw-unmapped-orphans')
+    if unknown:
+        paths = ''.join(line for line in paths.splitlines(True) if not line.startswith(LUN3))
+    if sdg_in_map:
+        paths = paths.replace('%s|sdg|[orphan]|undef|undef|unknown|' % LUN3, '%s|sdg|%s|failed|faulty|running|' % (LUN3, LUN3))
+        assert '|sdg|%s|failed' % LUN3 in paths
+    return join_paths(parse_session_tree(fixture_text('luns/iscsiadm', 'session-tree-unmapped-orphans')), parse_paths(paths))
 
 
 def captured_sizes():
@@ -205,3 +221,57 @@ def test_a_host_left_with_such_disks_is_operational_once_they_are_named_unserved
     unserved = [lun['wwid'] for lun in unserved_luns(luns, set(key_of(s) for s in desired), captured_sizes())]
     report = host_report(luns, sessions, desired, unserved=unserved)
     assert report['state'] == OPERATIONAL and report['luns_without_path'] == []
+
+
+def test_a_map_its_disks_left_is_still_the_luns_map_flushed_first_or_refused_when_held():
+    """In the lab multipathd took host1's paths of the LUN out of its map on their rescan (another
+    WWID: tgtd's LUN 0 designator) while fio held that map: deleting the disks alone left a held map
+    that no report named."""
+    module, devices = Module(), Devices(held=True, maps={LUN3})
+    entries = runner(module, devices, Identity(captured_sizes())).release_unserved(orphaned_luns(), normalize_sessions(LAB_SESSIONS))
+    assert devices.deleted == [] and module.calls == [] and entries[0]['map'] == LUN3 and entries[0]['released'] is False
+    assert entries[0]['refused'].startswith('refused to flush the map of LUN %s' % LUN3) and 'fio (pid 4711)' in entries[0]['refused']
+    module, devices = Module(), Devices(maps={LUN3})
+    entries = runner(module, devices, Identity(captured_sizes())).release_unserved(orphaned_luns(), normalize_sessions(LAB_SESSIONS))
+    assert module.calls == ['/usr/sbin/multipathd disablequeueing map %s' % LUN3, '/usr/sbin/multipath -f %s' % LUN3]
+    assert devices.deleted == ['sdg', 'sdh'] and entries[0]['released'] is True
+
+
+def test_a_lun_with_one_path_faulty_in_its_map_and_one_out_of_it_with_no_capacity_is_unserved():
+    luns = orphaned_luns(sdg_in_map=True)
+    assert mapless_disks(luns, DESIRED) == ['sdh']
+    assert [(lun['wwid'], lun['map']) for lun in unserved_luns(luns, DESIRED, {'sdh': 0})] == [(LUN3, LUN3)]
+    assert unserved_luns(luns, DESIRED, {'sdh': 131072}) == []
+
+
+def test_a_map_left_with_no_path_is_refused_while_held_and_flushed_once_free():
+    """The lab's case (CI, lun-unmapped): multipathd no longer knew the disks (keyed unknown here),
+    so nothing tied them to the map that fio held; once they are deleted the map has no path."""
+    luns = orphaned_luns(unknown=True)
+    assert mapless_disks(luns, DESIRED) == ['sdg', 'sdh']
+    module, devices = Module(), Devices(held=True, maps={LUN3})
+    entries = runner(module, devices, Identity(captured_sizes())).release_unserved(luns, normalize_sessions(LAB_SESSIONS))
+    assert devices.deleted == ['sdg', 'sdh'] and module.calls == []
+    assert [(e['map'], e['target'], e['released']) for e in entries] == [(None, STORAGE1, True), (None, STORAGE1, True), (LUN3, None, False)]
+    assert module.warnings == [entries[-1]['refused']]
+    assert entries[-1]['refused'].startswith('refused to flush map %s, which has no path left: map %s' % (LUN3, LUN3)) and 'fio' in entries[-1]['refused']
+    module, devices = Module(), Devices(maps={LUN3}, pathless=[LUN3])
+    entries = runner(module, devices, Identity()).release_unserved(orphaned_luns(), normalize_sessions(LAB_SESSIONS), known_maps=[])
+    assert module.calls == ['/usr/sbin/multipathd disablequeueing map %s' % LUN3, '/usr/sbin/multipath -f %s' % LUN3]
+    assert [(e['map'], e['released']) for e in entries] == [(LUN3, True)]
+
+
+def test_a_map_another_part_of_the_run_handles_is_not_taken_twice():
+    module, devices = Module(), Devices(maps={LUN3}, pathless=[LUN3])
+    assert runner(module, devices, Identity()).release_unserved(orphaned_luns(), normalize_sessions(LAB_SESSIONS), known_maps=[LUN3]) == []
+    assert module.calls == []
+
+
+def test_pathless_maps_are_the_multipath_maps_with_no_slave(tmp_path):
+    devices = fake_host(tmp_path, {LUN3: 'dm-3', LUN2: 'dm-2', 'vg-lv': 'dm-4'})
+    sys_block = tmp_path / 'sys'
+    for dm, uuid in (('dm-3', 'mpath-' + LUN3), ('dm-2', 'mpath-' + LUN2), ('dm-4', 'LVM-abc')):
+        (sys_block / dm / 'dm' / 'uuid').write_text(uuid + '\n')
+        (sys_block / dm / 'slaves').mkdir()
+    (sys_block / 'dm-2' / 'slaves' / 'sdb').write_text('')
+    assert devices.pathless_maps() == [LUN3]

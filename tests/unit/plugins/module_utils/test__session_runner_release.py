@@ -30,6 +30,9 @@ class Calls:
         return 0, ''
 
     # devices
+    def pathless_maps(self):
+        return []
+
     def dm_of_map(self, name):
         return 'dm-' + name
 
