@@ -173,12 +173,16 @@ class DiskIdentity:
         self.sys_block = sys_block
         self.workers = workers
 
+    def _rescan(self, disk):
+        """The kernel reads the disk's identity (VPD) and capacity from the target again."""
+        with open(os.path.join(self.sys_block, disk, 'device', 'rescan'), 'w', encoding='ascii') as handle:
+            handle.write('1')
+
     def _one(self, disk, rescan):
         device = os.path.join(self.sys_block, disk, 'device')
         try:
             if rescan:
-                with open(os.path.join(device, 'rescan'), 'w', encoding='ascii') as handle:
-                    handle.write('1')
+                self._rescan(disk)
             # A LU gone from the target answers with no capacity (0 after the rescan) and tgtd's
             # designator of LUN 0 (seen in the lab): not another volume, a LUN unmapped
             # (_lun_unserved's case).
@@ -201,8 +205,7 @@ class DiskIdentity:
         for name in names:
             try:
                 if rescan:
-                    with open(os.path.join(self.sys_block, name, 'device', 'rescan'), 'w', encoding='ascii') as handle:
-                        handle.write('1')
+                    self._rescan(name)
                 with open(os.path.join(self.sys_block, name, 'size'), encoding='ascii') as handle:
                     out[name] = int(handle.read().strip())
             except (OSError, ValueError):
